@@ -1,0 +1,8 @@
+//! optlab: compare gradient-based optimizers side by side.
+//!
+//! Layers, arrows pointing one way: `optim`, `objective`, `data` (pure math) →
+//! `engine` (runs and labs) → `scenario`, `report` (files in and out) → the
+//! front ends (`tui`, `main.rs`).
+
+pub mod objective;
+pub mod optim;
