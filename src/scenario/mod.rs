@@ -1,0 +1,252 @@
+//! Scenario files: TOML in, a typed and validated [`Scenario`] out, and back
+//! to TOML with every default written (`optlab check`, `scenario.toml`).
+
+mod bundled;
+mod parse;
+mod resolve;
+mod tree;
+
+pub use bundled::{BUNDLED, Bundled, DEFAULT_SCENARIO, find_bundled};
+pub use tree::ScenarioError;
+
+use crate::engine::{Event, Lab, RunSpec, StopRule};
+use crate::objective::{Analytic, FunctionKind, FunctionParams, Objective};
+use crate::optim::{Hyper, OptimizerKind, Schedule};
+use ndarray::Array1;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A validated scenario with every default filled in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    /// Master seed: the dataset, its split, and run i of `seeds` uses seed + i.
+    pub seed: u64,
+    /// Updates per run.
+    pub steps: u64,
+    /// Repeats with seeds seed, seed + 1, ...
+    pub seeds: u64,
+    pub objective: ObjectiveSpec,
+    pub stop: StopRule,
+    pub optimizers: Vec<OptimizerEntry>,
+    pub events: Vec<Event>,
+    /// Where the scenario came from (names it in errors; resolves relative paths).
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Origin {
+    File(PathBuf),
+    Bundled(&'static str),
+}
+
+impl Origin {
+    /// How errors name the scenario.
+    pub fn display(&self) -> String {
+        match self {
+            Origin::File(p) => p.display().to_string(),
+            Origin::Bundled(name) => format!("<bundled:{name}>"),
+        }
+    }
+
+    /// The folder relative paths inside the scenario are relative to.
+    pub fn base_dir(&self) -> PathBuf {
+        match self {
+            Origin::File(p) => p.parent().map(Path::to_path_buf).unwrap_or_default(),
+            Origin::Bundled(_) => PathBuf::from("."),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ObjectiveSpec {
+    Function {
+        kind: FunctionKind,
+        params: FunctionParams,
+        /// The start point (the function's default when the file gives none).
+        start: Vec<f64>,
+        /// Standard deviation of Gaussian noise added to each gradient.
+        noise: f64,
+    },
+}
+
+/// One `[[optimizer]]` entry: one run per sweep combination and seed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OptimizerEntry {
+    pub kind: OptimizerKind,
+    /// The entry's label, unique in the scenario (sweeps append `key=value`).
+    pub label: String,
+    /// Every hyperparameter, in catalog order.
+    pub hyper: Vec<(String, Hyper)>,
+    /// Swept hyperparameters in file order; the cartesian product of their values.
+    pub sweep: Vec<(String, Vec<Hyper>)>,
+    pub schedule: Schedule,
+    /// Overrides the objective's batch size for this entry (models).
+    pub batch_size: Option<usize>,
+}
+
+impl OptimizerEntry {
+    pub fn get(&self, name: &str) -> Option<Hyper> {
+        self.hyper.iter().find(|(n, _)| n == name).map(|(_, v)| *v)
+    }
+
+    /// The sweep's combinations, each a list of (name, value), in order (the last key varies fastest).
+    pub fn combinations(&self) -> Vec<Vec<(String, Hyper)>> {
+        let mut combos: Vec<Vec<(String, Hyper)>> = vec![vec![]];
+        for (name, values) in &self.sweep {
+            combos = combos
+                .into_iter()
+                .flat_map(|c| {
+                    values.iter().map(move |v| {
+                        let mut c = c.clone();
+                        c.push((name.clone(), *v));
+                        c
+                    })
+                })
+                .collect();
+        }
+        combos
+    }
+
+    /// The run labels of one combination: the entry's label, then ` key=value` per swept key.
+    pub fn run_label(&self, combination: &[(String, Hyper)]) -> String {
+        let mut label = self.label.clone();
+        for (name, value) in combination {
+            label.push_str(&format!(" {name}={}", fmt_hyper(*value)));
+        }
+        label
+    }
+}
+
+/// A number as a person writes it: `0.001`, `1e-5`, `250`.
+pub fn fmt_num(x: f64) -> String {
+    let a = x.abs();
+    if x == 0.0 || (1e-4..1e6).contains(&a) { format!("{x}") } else { format!("{x:e}") }
+}
+
+pub fn fmt_hyper(h: Hyper) -> String {
+    match h {
+        Hyper::Float(x) => fmt_num(x),
+        Hyper::Bool(b) => b.to_string(),
+    }
+}
+
+/// A scenario error, or a failure to read the file at all.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{0}")]
+    Invalid(#[from] ScenarioError),
+    #[error("{path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error(
+        "`{0}` is neither a scenario file nor a bundled scenario (bundled: {list}; see `optlab list scenarios`)",
+        list = BUNDLED.iter().map(|b| b.name).collect::<Vec<_>>().join(", ")
+    )]
+    NotFound(String),
+}
+
+impl Scenario {
+    /// Parse and validate a scenario's text.
+    pub fn parse(text: &str, origin: Origin) -> Result<Scenario, ScenarioError> {
+        parse::parse(text, origin)
+    }
+
+    /// A scenario file, or a bundled scenario by name (`rosenbrock`).
+    pub fn load(name_or_path: &str) -> Result<Scenario, LoadError> {
+        let path = Path::new(name_or_path);
+        if path.is_file() {
+            let text = std::fs::read_to_string(path)
+                .map_err(|source| LoadError::Io { path: name_or_path.to_string(), source })?;
+            return Ok(Scenario::parse(&text, Origin::File(path.to_path_buf()))?);
+        }
+        if let Some(b) = find_bundled(name_or_path) {
+            return Ok(Scenario::parse(b.text, Origin::Bundled(b.name))?);
+        }
+        if path.extension().is_some_and(|e| e == "toml") || name_or_path.contains('/') {
+            return Err(LoadError::Io {
+                path: name_or_path.to_string(),
+                source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+            });
+        }
+        Err(LoadError::NotFound(name_or_path.to_string()))
+    }
+
+    /// The resolved scenario as TOML: every default written out; parsing it
+    /// gives this scenario back.
+    pub fn to_toml(&self) -> String {
+        resolve::to_toml(self)
+    }
+
+    /// Build the objective.
+    pub fn build_objective(&self) -> Result<Arc<dyn Objective>, ScenarioError> {
+        match &self.objective {
+            ObjectiveSpec::Function { kind, params, start, .. } => {
+                let f = kind.build(params).map_err(|e| ScenarioError {
+                    file: self.origin.display(),
+                    line: None,
+                    column: None,
+                    key: Some(format!("objective.{}", e.key)),
+                    message: e.message,
+                })?;
+                Ok(Arc::new(Analytic::new(f, Some(Array1::from(start.clone())))))
+            }
+        }
+    }
+
+    /// Every run: per entry, per sweep combination, per seed, in that order.
+    pub fn run_specs(&self, dim: usize) -> Vec<RunSpec> {
+        let (noise, eval_every, objective_batch) = match &self.objective {
+            ObjectiveSpec::Function { noise, .. } => (*noise, 1, None),
+        };
+        let mut specs = Vec::new();
+        for (entry_index, entry) in self.optimizers.iter().enumerate() {
+            for combo in entry.combinations() {
+                let label = entry.run_label(&combo);
+                let mut optimizer = entry.kind.build(dim);
+                for (name, value) in entry.hyper.iter().chain(combo.iter()) {
+                    // Validated when the scenario was parsed.
+                    let _ = optimizer.set(name, *value);
+                }
+                let events: Vec<Event> = self
+                    .events
+                    .iter()
+                    .filter(|e| e.run == label || (e.run == entry.label && !entry.sweep.is_empty()))
+                    .cloned()
+                    .collect();
+                for i in 0..self.seeds {
+                    specs.push(RunSpec {
+                        label: label.clone(),
+                        entry: entry_index,
+                        optimizer: optimizer.clone(),
+                        schedule: entry.schedule.clone(),
+                        seed: self.seed.wrapping_add(i),
+                        batch_size: entry.batch_size.or(objective_batch),
+                        noise,
+                        eval_every,
+                        steps: self.steps,
+                        events: events.clone(),
+                    });
+                }
+            }
+        }
+        specs
+    }
+
+    /// The objective and every run at its start.
+    pub fn build_lab(&self) -> Result<Lab, ScenarioError> {
+        let objective = self.build_objective()?;
+        let specs = self.run_specs(objective.dim());
+        Ok(Lab::new(objective, specs, self.stop.clone()))
+    }
+
+    /// Every run label, in run order (without repeats for seeds).
+    pub fn run_labels(&self) -> Vec<String> {
+        self.optimizers.iter().flat_map(|e| e.combinations().into_iter().map(|c| e.run_label(&c))).collect()
+    }
+
+    /// How many runs (sweep combinations × seeds over all entries).
+    pub fn run_count(&self) -> usize {
+        self.run_labels().len() * self.seeds as usize
+    }
+}
