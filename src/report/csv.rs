@@ -93,12 +93,18 @@ impl<W: Write> StepsWriter<W> {
         self.csv.write_field(self.field.as_bytes())
     }
 
-    /// One row: the run's identity, the record and (analytic objectives) the parameters.
+    /// One row of a live run: its identity, the record and (analytic objectives) its parameters now.
     pub fn write(&mut self, run: &Run, r: &Record) -> ::csv::Result<()> {
-        self.csv.write_field(run.label())?;
-        self.csv.write_field(run.optimizer().kind().name())?;
+        let params = run.params().as_slice().unwrap_or(&[]);
+        self.write_row(run.label(), run.optimizer().kind().name(), run.spec().seed, r, params)
+    }
+
+    /// One row from its parts (a stored history: `params` as they were at `r.step`).
+    pub fn write_row(&mut self, label: &str, kind: &str, seed: u64, r: &Record, params: &[f64]) -> ::csv::Result<()> {
+        self.csv.write_field(label)?;
+        self.csv.write_field(kind)?;
         self.field(|b| {
-            let _ = write!(b, "{}", run.spec().seed);
+            let _ = write!(b, "{seed}");
         })?;
         self.field(|b| {
             let _ = write!(b, "{}", r.step);
@@ -112,7 +118,7 @@ impl<W: Write> StepsWriter<W> {
         self.field(|b| push_opt(b, r.val_accuracy))?;
         self.field(|b| push_ms(b, r.wall_ms))?;
         if self.write_params {
-            for &x in run.params() {
+            for &x in params {
                 self.field(|b| push_f64(b, x))?;
             }
         }

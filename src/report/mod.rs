@@ -4,4 +4,4 @@
 pub mod csv;
 mod output;
 
-pub use output::{OutputError, RunOptions, RunOutcome, run_to_folder, slug};
+pub use output::{OutputError, RunOptions, RunOutcome, run_to_folder, slug, write_folder_atomically};

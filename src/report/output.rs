@@ -84,6 +84,23 @@ fn remove_stale_partials(parent: &Path, prefix: &str) {
 pub fn run_to_folder(scenario: &Scenario, out: &Path, options: &RunOptions<'_>) -> Result<RunOutcome, OutputError> {
     let started = Instant::now();
     let mut lab = scenario.build_lab()?;
+    write_folder_atomically(out, |dir| {
+        write_all(scenario, &mut lab, dir, options)?;
+        if options.cancel.load(Ordering::Relaxed) {
+            return Err(OutputError::Interrupted(out.display().to_string()));
+        }
+        Ok(())
+    })?;
+    Ok(RunOutcome { out: out.to_path_buf(), lab, elapsed_ms: started.elapsed().as_secs_f64() * 1e3 })
+}
+
+/// Fill a hidden partial folder beside `out` with `fill`, then put it at `out`
+/// (replacing what was there). On error the partial folder is removed and
+/// `out` is left as it was.
+pub fn write_folder_atomically<T>(
+    out: &Path,
+    fill: impl FnOnce(&Path) -> Result<T, OutputError>,
+) -> Result<T, OutputError> {
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -96,20 +113,11 @@ pub fn run_to_folder(scenario: &Scenario, out: &Path, options: &RunOptions<'_>) 
         fs::remove_dir_all(&partial).map_err(io(&partial))?;
     }
     fs::create_dir(&partial).map_err(io(&partial))?;
-
-    let result = write_all(scenario, &mut lab, &partial, options);
-    let result = result.and_then(|()| {
-        if options.cancel.load(Ordering::Relaxed) {
-            Err(OutputError::Interrupted(out.display().to_string()))
-        } else {
-            replace_dir(&partial, out)
-        }
-    });
+    let result = fill(&partial).and_then(|value| replace_dir(&partial, out).map(|()| value));
     if result.is_err() {
         let _ = fs::remove_dir_all(&partial);
     }
-    result?;
-    Ok(RunOutcome { out: out.to_path_buf(), lab, elapsed_ms: started.elapsed().as_secs_f64() * 1e3 })
+    result
 }
 
 fn write_all(scenario: &Scenario, lab: &mut Lab, dir: &Path, options: &RunOptions<'_>) -> Result<(), OutputError> {
