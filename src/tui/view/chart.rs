@@ -25,6 +25,8 @@ pub struct Curve<'a> {
     pub marker: Marker,
     /// The legend entry (one per label).
     pub name: Option<String>,
+    /// Left out of the axis range (a diverged run would squash the others).
+    pub outlier: bool,
 }
 
 pub struct ChartSpec<'a> {
@@ -112,8 +114,8 @@ fn axis_label(v: f64, log: bool) -> String {
     if log { format::num(10f64.powf(v)) } else { format::num(v) }
 }
 
-fn x_label(v: f64, steps: bool) -> String {
-    if steps { format::count(v.round()) } else { format::num(v) }
+fn x_label(v: f64, steps: bool, x_max: f64) -> String {
+    if steps && x_max >= 10.0 { format::count(v.round()) } else { format::num(v) }
 }
 
 pub fn render(spec: ChartSpec<'_>, area: Rect, buf: &mut Buffer) {
@@ -136,8 +138,18 @@ pub fn render(spec: ChartSpec<'_>, area: Rect, buf: &mut Buffer) {
             v
         })
         .collect();
-    let (mut y0, mut y1) =
-        data.iter().flatten().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &(_, y)| (a.min(y), b.max(y)));
+    let range = |outliers: bool| {
+        spec.curves
+            .iter()
+            .zip(&data)
+            .filter(|(c, _)| outliers || !c.outlier)
+            .flat_map(|(_, d)| d)
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &(_, y)| (a.min(y), b.max(y)))
+    };
+    let (mut y0, mut y1) = match range(false) {
+        (a, b) if a <= b => (a, b),
+        _ => range(true),
+    };
     if y0 > y1 {
         Paragraph::new(Span::styled("no data to draw yet", theme::DIM)).render(inner, buf);
         return;
@@ -153,7 +165,7 @@ pub fn render(spec: ChartSpec<'_>, area: Rect, buf: &mut Buffer) {
     y0 -= pad;
     y1 += pad;
     let steps = spec.curves.iter().all(|c| c.x_scale == 1.0);
-    let x_labels = [0.0, x_max / 2.0, x_max].map(|v| Span::styled(x_label(v, steps), theme::AXIS));
+    let x_labels = [0.0, x_max / 2.0, x_max].map(|v| Span::styled(x_label(v, steps, x_max), theme::AXIS));
     let y_labels = [y0, (y0 + y1) / 2.0, y1].map(|v| Span::styled(axis_label(v, spec.log), theme::AXIS));
     let datasets: Vec<Dataset> = spec
         .curves
@@ -217,6 +229,7 @@ mod tests {
             style: Style::default(),
             marker: Marker::Braille,
             name: None,
+            outlier: false,
         }
     }
 

@@ -28,11 +28,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         sep.clone(),
         Span::styled(s.name.clone(), theme::HEADER_STRONG),
         sep.clone(),
+        Span::styled(state, theme::HEADER_STRONG),
+        sep.clone(),
         Span::styled(format!("step {}/{}", s.t, s.steps), theme::HEADER),
         sep.clone(),
         Span::styled(format!("speed {speed}"), theme::HEADER),
-        sep.clone(),
-        Span::styled(state, theme::HEADER_STRONG),
         sep,
         Span::styled(s.objective.clone(), theme::HEADER),
     ];

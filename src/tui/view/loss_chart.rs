@@ -3,7 +3,7 @@
 //! raw line, log or linear scale.
 
 use super::chart::{self, ChartSpec, Curve};
-use crate::engine::{History, Metric};
+use crate::engine::{History, Metric, Status};
 use crate::tui::app::App;
 use crate::tui::theme;
 use ratatui::buffer::Buffer;
@@ -12,7 +12,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 
-/// Runs in drawing order: the selected label last, on top.
+/// Runs in drawing order for the landscape: the selected label last, on top.
 pub fn drawing_order(app: &App) -> Vec<usize> {
     let s = app.snapshot();
     let (mut others, selected): (Vec<usize>, Vec<usize>) =
@@ -44,7 +44,7 @@ pub fn curves<'a>(app: &App, histories: &[&'a History], metric: Metric) -> Vec<C
     let smoothing = s.smoothing > 0.0;
     let mut named = vec![false; s.groups.len()];
     let mut out = Vec::new();
-    for i in drawing_order(app) {
+    for i in 0..s.runs.len() {
         let (Some(run), Some(h)) = (s.runs.get(i), histories.get(i)) else { continue };
         if !h.has(metric) {
             continue;
@@ -59,6 +59,7 @@ pub fn curves<'a>(app: &App, histories: &[&'a History], metric: Metric) -> Vec<C
             style: Style::new().fg(color),
             marker: Marker::Braille,
             name: None,
+            outlier: matches!(run.status, Status::Diverged { .. }),
         };
         if smoothing {
             out.push(Curve { style: Style::new().fg(color).add_modifier(Modifier::DIM), ..base.clone() });

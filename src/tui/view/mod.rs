@@ -46,7 +46,7 @@ pub fn areas(app: &App, area: Rect) -> Areas {
     let s = app.snapshot();
     let table_h = s.runs.len() as u16 + 3;
     let wide = body.width >= 64;
-    let sliders_w = if wide { (body.width * 2 / 5).clamp(30, 52) } else { body.width };
+    let sliders_w = if wide { (body.width * 9 / 25).clamp(30, 48) } else { body.width };
     let sliders_h = sliders::height(app, sliders_w);
     let wanted = if wide { table_h.max(sliders_h) } else { table_h + sliders_h };
     let bottom_h = wanted.min(body.height / 2).max(5.min(body.height));

@@ -84,6 +84,22 @@ fn key(r: &RunView, sort: SortKey) -> (bool, f64) {
     (diverged && sort != SortKey::Run, if v.is_nan() { f64::INFINITY } else { v })
 }
 
+/// A slope with its sign and three significant digits, at most 7 characters.
+fn rate(x: f64) -> String {
+    let a = x.abs();
+    if a >= 1e4 {
+        return format!("{x:+.0e}");
+    }
+    let decimals = if a >= 100.0 {
+        0
+    } else if a >= 10.0 {
+        1
+    } else {
+        2
+    };
+    format!("{x:+.decimals$}")
+}
+
 pub fn order(app: &App) -> Vec<usize> {
     let runs = &app.snapshot().runs;
     let mut idx: Vec<usize> = (0..runs.len()).collect();
@@ -98,7 +114,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let s = app.snapshot();
     let block = Block::bordered().border_style(theme::BORDER).title(Line::from(vec![
         Span::styled(" convergence ", theme::TITLE),
-        Span::styled(format!("· best {} first · s sorts ", app.sort.name()), theme::DIM),
+        Span::styled(format!("· by {}, best first · s sorts ", app.sort.name()), theme::DIM),
     ]));
     let inner = block.inner(area);
     block.render(area, buf);
@@ -137,7 +153,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             Col::Best => Cell::from(if r.best_loss.is_finite() { format::num(r.best_loss) } else { "-".into() }),
             Col::Target => Cell::from(r.steps_to_target.map_or("-".into(), |t| t.to_string())),
             Col::Grad => Cell::from(r.last.grad_norm.map_or("-".into(), format::num)),
-            Col::Rate => Cell::from(r.slope.map_or("-".into(), |k| format!("{:+.2}", k * 1000.0))),
+            Col::Rate => Cell::from(match (r.slope, r.status) {
+                (_, Status::Diverged { .. }) | (None, _) => "-".into(),
+                (Some(k), _) => rate(k * 1000.0),
+            }),
             Col::Dist => Cell::from(r.distance.map_or("-".into(), format::num)),
             Col::Status => {
                 let (text, style) = status_text(r.status);
