@@ -79,16 +79,10 @@ pub fn step_hyper(spec: &HyperSpec, value: Hyper, up: bool) -> Option<Hyper> {
     let next = match (spec.domain, value) {
         (Domain::Bool, Hyper::Bool(b)) => return Some(Hyper::Bool(!b)),
         (_, Hyper::Bool(_)) | (Domain::Bool, _) => return None,
-        (Domain::UnitHalfOpen | Domain::UnitClosed | Domain::UnitOpen, Hyper::Float(x)) => {
-            // By the distance to 1: raising x lowers u.
-            let u = 1.0 - x;
-            let u = if u <= 0.0 {
-                if up { return None } else { 1e-6 }
-            } else {
-                let next = step_on(&COARSE, u, !up);
-                if next > 1.0 { 1.0 } else { next.max(1e-6) }
-            };
-            tidy(1.0 - u)
+        (Domain::UnitHalfOpen | Domain::UnitClosed | Domain::UnitOpen, Hyper::Float(x)) => towards_one(x, up)?,
+        // Momenta and decay rates live just below 1 whatever their domain says.
+        (Domain::Positive | Domain::NonNegative, Hyper::Float(x)) if NEAR_ONE.contains(&spec.name) && x < 1.0 => {
+            towards_one(x, up)?
         }
         (Domain::AboveOne, Hyper::Float(x)) => {
             let u = x - 1.0;
@@ -108,6 +102,24 @@ pub fn step_hyper(spec: &HyperSpec, value: Hyper, up: bool) -> Option<Hyper> {
     };
     let next = Hyper::Float(next);
     (next != value && spec.domain.check(next).is_ok()).then_some(next)
+}
+
+/// Hyperparameters that are decay rates (0.9, 0.99, ...), moved by their distance to 1.
+const NEAR_ONE: [&str; 6] = ["momentum", "dampening", "alpha", "rho", "beta1", "beta2"];
+
+fn towards_one(x: f64, up: bool) -> Option<f64> {
+    // Raising x lowers u = 1 − x.
+    let u = 1.0 - x;
+    let u = if u <= 0.0 {
+        if up {
+            return None;
+        }
+        1e-6
+    } else {
+        let next = step_on(&COARSE, u, !up);
+        if next > 1.0 { 1.0 } else { next.max(1e-6) }
+    };
+    Some(tidy(1.0 - u))
 }
 
 #[cfg(test)]

@@ -97,6 +97,11 @@ impl Controller {
     /// A lab for `scenario`, every run at its start; results go under `results`.
     pub fn new(scenario: Scenario, paused: bool, results: PathBuf) -> Result<(Controller, Arc<Shared>), ScenarioError> {
         let lab = scenario.build_lab()?;
+        Ok(Controller::with_lab(scenario, lab, paused, results))
+    }
+
+    /// A controller for a lab already built from `scenario`.
+    pub fn with_lab(scenario: Scenario, lab: Lab, paused: bool, results: PathBuf) -> (Controller, Arc<Shared>) {
         let options = history_options(lab.objective());
         let dim = lab.objective().dim();
         let histories = lab.runs().iter().map(|r| RwLock::new(new_history(r, dim, &options))).collect();
@@ -152,7 +157,7 @@ impl Controller {
             dirty: true,
         };
         c.publish();
-        Ok((c, shared))
+        (c, shared)
     }
 
     pub fn lab(&self) -> &Lab {

@@ -19,6 +19,9 @@ mod terminal;
 pub mod theme;
 pub mod view;
 
+#[cfg(test)]
+mod tests;
+
 use crate::scenario::{Scenario, ScenarioError};
 use action::Action;
 use app::App;

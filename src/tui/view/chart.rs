@@ -162,7 +162,8 @@ pub fn render(spec: ChartSpec<'_>, area: Rect, buf: &mut Buffer) {
     } else {
         y1.abs().max(1.0) * 0.1
     };
-    y0 -= pad;
+    // Padding does not push a chart of non-negative values (accuracy, norms) below zero.
+    y0 = if !spec.log && y0 >= 0.0 { (y0 - pad).max(0.0) } else { y0 - pad };
     y1 += pad;
     let steps = spec.curves.iter().all(|c| c.x_scale == 1.0);
     let x_labels = [0.0, x_max / 2.0, x_max].map(|v| Span::styled(x_label(v, steps, x_max), theme::AXIS));

@@ -1,15 +1,15 @@
 //! Drawing: `impl Widget for &App`. Each pane has its own file; they read the
 //! app and the histories and change nothing.
 
-mod chart;
-mod footer;
-mod header;
-mod help;
-mod landscape;
-mod loss_chart;
-mod second_chart;
-mod sliders;
-mod table;
+pub mod chart;
+pub mod footer;
+pub mod header;
+pub mod help;
+pub mod landscape;
+pub mod loss_chart;
+pub mod second_chart;
+pub mod sliders;
+pub mod table;
 
 use super::app::{App, SecondChart};
 use super::theme;
@@ -101,6 +101,3 @@ impl Widget for &App {
         }
     }
 }
-
-#[cfg(test)]
-mod tests;
