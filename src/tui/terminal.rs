@@ -63,13 +63,18 @@ pub fn enter() -> io::Result<Guard> {
     install_panic_hook();
     enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
-    let setup = execute!(stdout(), EnterAlternateScreen, EnableMouseCapture, crossterm::cursor::Hide)
-        .and_then(|()| Terminal::new(CrosstermBackend::new(stdout())));
+    // Clearing by hand: ratatui's `clear` asks the terminal where the cursor
+    // is, and a terminal that does not answer would stall the start.
+    let setup = execute!(
+        stdout(),
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        crossterm::cursor::Hide,
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+    )
+    .and_then(|()| Terminal::new(CrosstermBackend::new(stdout())));
     match setup {
-        Ok(mut terminal) => {
-            terminal.clear()?;
-            Ok(Guard { terminal })
-        }
+        Ok(terminal) => Ok(Guard { terminal }),
         Err(e) => {
             restore();
             Err(e)
