@@ -463,3 +463,111 @@ fn seeds_of_a_label_change_together() {
     assert_eq!(runs[1].live_events().len(), 1);
     assert_eq!(runs[2].base_lr(), 2e-4);
 }
+
+/// Every row of two steps.csv files the same but for wall_ms; returns the row count.
+fn same_rows(a: &std::path::Path, b: &std::path::Path) -> usize {
+    let read = |p: &std::path::Path| {
+        let mut r = ::csv::Reader::from_path(p).unwrap();
+        let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+        let wall = header.iter().position(|h| h == "wall_ms").unwrap();
+        let rows: Vec<Vec<String>> = r
+            .records()
+            .map(|rec| {
+                let mut v: Vec<String> = rec.unwrap().iter().map(String::from).collect();
+                v.remove(wall);
+                v
+            })
+            .collect();
+        (header, rows)
+    };
+    let (ha, ra) = read(a);
+    let (hb, rb) = read(b);
+    assert_eq!(ha, hb);
+    let index: std::collections::HashMap<(String, String, String), &Vec<String>> =
+        rb.iter().map(|r| ((r[0].clone(), r[2].clone(), r[3].clone()), r)).collect();
+    for row in &ra {
+        let other = index.get(&(row[0].clone(), row[2].clone(), row[3].clone())).expect("row replayed");
+        assert_eq!(&row, other);
+    }
+    ra.len()
+}
+
+fn replay(lab: &TestLab) -> (std::path::PathBuf, std::path::PathBuf) {
+    let export = lab.controller.export().unwrap();
+    let saved = lab.controller.save().unwrap();
+    let scenario = Scenario::load(saved.to_str().unwrap()).unwrap();
+    let out = saved.with_file_name("replay");
+    let progress = |_: u64| {};
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let options = crate::report::RunOptions { threads: Some(1), progress: &progress, cancel: &cancel };
+    crate::report::run_to_folder(&scenario, &out, &options).unwrap();
+    (export.join("steps.csv"), out.join("steps.csv"))
+}
+
+const SWEPT: &str = r#"
+name = "Swept lab"
+steps = 60
+seeds = 2
+
+[objective]
+kind = "rosenbrock"
+noise = 0.3
+
+[[optimizer]]
+kind = "sgd"
+label = "SGD"
+lr = 1e-4
+sweep = { momentum = [0.0, 0.9] }
+
+[[optimizer]]
+kind = "gd"
+lr = 3e-4
+
+[[event]]
+step = 2
+run = "SGD"
+lr = 2e-4
+"#;
+
+#[test]
+fn a_saved_session_replays_its_changes_exactly() {
+    let mut lab = open(SWEPT, 3);
+    // GD: momentum up from 0, then Nesterov, which needs the momentum first.
+    lab.press(KeyCode::Char('j'));
+    lab.press(KeyCode::Char('j'));
+    assert_eq!(lab.app.snapshot().groups[2].label, "gd");
+    lab.press(KeyCode::Char(']'));
+    lab.controller.advance(2);
+    lab.press(KeyCode::Char('l'));
+    lab.press(KeyCode::Tab);
+    lab.press(KeyCode::Tab);
+    lab.press(KeyCode::Char(']'));
+    assert_eq!(lab.app.snapshot().groups[2].get("nesterov"), Some(Hyper::Bool(true)));
+    // A swept run's rate.
+    lab.press(KeyCode::Char('k'));
+    lab.press(KeyCode::Char('h'));
+    lab.controller.advance(4);
+    lab.sync();
+    let (export, replayed) = replay(&lab);
+    assert_eq!(same_rows(&export, &replayed), 3 * 2 * 10);
+}
+
+#[test]
+fn after_a_restart_the_saved_session_starts_from_the_new_settings() {
+    let mut lab = open(SWEPT, 5);
+    lab.press(KeyCode::Char('j'));
+    lab.press(KeyCode::Char('l'));
+    lab.press(KeyCode::Char('r'));
+    lab.controller.advance(3);
+    lab.press(KeyCode::Char('l'));
+    lab.controller.advance(3);
+    lab.sync();
+    let session = lab.controller.session_scenario();
+    let labels: Vec<&str> = session.optimizers.iter().map(|e| e.label.as_str()).collect();
+    assert_eq!(labels, vec!["SGD momentum=0", "SGD momentum=0.9", "gd"], "the changed sweep is spelled out");
+    assert_eq!(session.optimizers[1].get("lr"), Some(Hyper::Float(2.5e-4)));
+    assert!(session.optimizers[1].sweep.is_empty());
+    assert_eq!(session.events.len(), 1, "the scripted event ran before the restart: {:?}", session.events);
+    let (export, replayed) = replay(&lab);
+    assert_eq!(same_rows(&export, &replayed), 3 * 2 * 7);
+}
