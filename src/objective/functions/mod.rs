@@ -290,7 +290,9 @@ mod tests {
             xp[i] = x[i];
             let numeric = (up - down) / (2.0 * h);
             let tol = 1e-6 * scale + 1e-13 * value.abs().max(1.0) / h;
-            if !((numeric - grad[i]).abs() <= tol) {
+            let miss = (numeric - grad[i]).abs();
+            // NaN anywhere fails too.
+            if miss.is_nan() || miss > tol {
                 return Err(format!(
                     "{} (dim {n}): ∂f/∂x{i} = {} but differences give {numeric} at {x} (tolerance {tol:e})",
                     f.kind(),
@@ -333,7 +335,7 @@ mod tests {
         }
     }
 
-    /// A function whose gradient is off by a small relative amount in one component.
+    /// A function whose gradient is off by a small relative amount in its largest component.
     struct Skewed {
         inner: Box<dyn TestFunction>,
         error: f64,
@@ -351,7 +353,8 @@ mod tests {
         }
         fn value_and_gradient(&self, x: ArrayView1<f64>, mut grad: ArrayViewMut1<f64>) -> f64 {
             let f = self.inner.value_and_gradient(x, grad.view_mut());
-            grad[1] *= 1.0 + self.error;
+            let largest = (0..grad.len()).max_by(|&i, &j| grad[i].abs().total_cmp(&grad[j].abs())).unwrap();
+            grad[largest] *= 1.0 + self.error;
             f
         }
         fn minima(&self) -> Vec<Array1<f64>> {
@@ -370,17 +373,12 @@ mod tests {
 
     #[test]
     fn the_gradient_check_catches_a_relative_error_of_1e_4() {
-        for f in defaults() {
+        for f in instances(&[3]) {
             let start = f.default_start();
             check_gradient(f.as_ref(), &start).unwrap();
             let kind = f.kind();
             let skewed = Skewed { inner: f, error: 1e-4 };
-            let mut g = Array1::zeros(skewed.dim());
-            skewed.inner.value_and_gradient(start.view(), g.view_mut());
-            // Only a component that matters at this point can be seen to be wrong.
-            if g[1].abs() > 0.1 * g.iter().fold(0.0f64, |m, v| m.max(v.abs())) {
-                assert!(check_gradient(&skewed, &start).is_err(), "{kind}: a 1e-4 error went unnoticed");
-            }
+            assert!(check_gradient(&skewed, &start).is_err(), "{kind}: a 1e-4 error went unnoticed");
         }
     }
 
@@ -491,7 +489,7 @@ mod tests {
 
     fn error(kind: FunctionKind, dim: Option<usize>, coeffs: Option<Vec<f64>>) -> FunctionError {
         match kind.build(&FunctionParams { dim, coeffs }) {
-            Ok(f) => panic!("{kind} built with dim {:?}, coeffs {:?}", f.dim(), f.minima()),
+            Ok(f) => panic!("{kind} accepted bad params and built a {}-D function", f.dim()),
             Err(e) => e,
         }
     }
