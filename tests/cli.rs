@@ -179,16 +179,12 @@ fn invalid_scenarios_exit_2_naming_file_line_and_key() {
         for command in ["check", "run"] {
             let tmp = tempfile::tempdir().unwrap();
             let out_dir = tmp.path().join("out");
-            let out = optlab()
-                .args([command, file.to_str().unwrap(), "--out", out_dir.to_str().unwrap()])
-                .args(if command == "check" { &[][..] } else { &["--quiet"][..] })
-                .output()
-                .unwrap();
-            let out = if command == "check" {
-                optlab().args(["check", file.to_str().unwrap()]).output().unwrap()
-            } else {
-                out
-            };
+            let mut cmd = optlab();
+            cmd.args([command, file.to_str().unwrap()]);
+            if command == "run" {
+                cmd.args(["--out", out_dir.to_str().unwrap(), "--quiet"]);
+            }
+            let out = cmd.output().unwrap();
             let stderr = String::from_utf8_lossy(&out.stderr);
             assert_eq!(out.status.code(), Some(2), "{}: {stderr}", file.display());
             assert!(
