@@ -420,7 +420,7 @@ fn assign_labels(
         }
         let mut n = 1;
         let base = labels[i].clone();
-        while labels.iter().enumerate().any(|(j, l)| j != i && *l == labels[i]) {
+        while labels.iter().enumerate().any(|(j, l)| (j < i || explicit[j]) && j != i && *l == labels[i]) {
             n += 1;
             labels[i] = format!("{base} #{n}");
         }
