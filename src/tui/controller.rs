@@ -189,7 +189,6 @@ impl Controller {
                 self.reanchor();
             }
             Action::Step => {
-                #[cfg(debug_assertions)]
                 if std::env::var("OPTLAB_TEST_PANIC").is_ok_and(|v| v == "engine") {
                     panic!("test panic in the engine thread (OPTLAB_TEST_PANIC=engine)");
                 }

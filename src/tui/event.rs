@@ -35,7 +35,6 @@ pub fn run_loop<B: Backend>(
     let mut version = u64::MAX;
     let mut dirty = true;
     let mut last_draw: Option<Instant> = None;
-    #[cfg(debug_assertions)]
     let inject_panic = std::env::var("OPTLAB_TEST_PANIC").is_ok_and(|v| v == "ui");
     loop {
         let sig = signal.load(Ordering::SeqCst);
@@ -55,7 +54,6 @@ pub fn run_loop<B: Backend>(
             terminal.draw(|f| f.render_widget(&*app, f.area()))?;
             dirty = false;
             last_draw = Some(Instant::now());
-            #[cfg(debug_assertions)]
             if inject_panic {
                 panic!("test panic in the UI thread (OPTLAB_TEST_PANIC=ui)");
             }
