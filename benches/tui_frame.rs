@@ -70,6 +70,21 @@ fn frames(c: &mut Criterion) {
         });
     }
     group.finish();
+
+    // Where the time goes: each pane alone, 1M steps.
+    let (_controller, app) = lab(1_000_000, false);
+    let area = ratatui::layout::Rect::new(0, 0, 90, 35);
+    let mut buf = ratatui::buffer::Buffer::empty(area);
+    let guards = app.histories();
+    let hs: Vec<&optlab::engine::History> = guards.iter().map(|g| &**g).collect();
+    eprintln!("path points: {:?}", hs.iter().map(|h| h.path().map_or(0, |p| p.points().len())).collect::<Vec<_>>());
+    c.bench_function("pane_loss_chart_1M", |b| {
+        b.iter(|| optlab::tui::view::loss_chart::render(&app, &hs, area, &mut buf))
+    });
+    c.bench_function("pane_landscape_1M", |b| {
+        b.iter(|| optlab::tui::view::landscape::render(&app, &hs, area, &mut buf))
+    });
+    c.bench_function("pane_table_1M", |b| b.iter(|| optlab::tui::view::table::render(&app, area, &mut buf)));
 }
 
 criterion_group!(benches, frames);

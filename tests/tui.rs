@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::num::NonZeroU16;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
@@ -15,10 +16,12 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 
 struct Lab {
     parser: Arc<Mutex<vt100::Parser>>,
-    master: Box<dyn MasterPty + Send>,
-    writer: Box<dyn Write + Send>,
+    master: Option<Box<dyn MasterPty + Send>>,
+    writer: Option<Box<dyn Write + Send>>,
     child: Box<dyn Child + Send + Sync>,
     reader: Option<JoinHandle<()>>,
+    /// Tells the reading thread to let go of its end of the terminal.
+    hanging_up: Arc<AtomicBool>,
 }
 
 fn size(cols: u16, rows: u16) -> PtySize {
@@ -46,17 +49,19 @@ impl Lab {
         let writer = pair.master.take_writer().unwrap();
         let parser = Arc::new(Mutex::new(vt100::Parser::new(nz(rows), nz(cols), 0)));
         let p = Arc::clone(&parser);
+        let hanging_up = Arc::new(AtomicBool::new(false));
+        let h = Arc::clone(&hanging_up);
         let reader = thread::spawn(move || {
             let mut buf = [0u8; 1 << 16];
             // A read error after the child exits is the end of the stream.
             while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
+                if n == 0 || h.load(Ordering::SeqCst) {
                     break;
                 }
                 p.lock().unwrap().process(&buf[..n]);
             }
         });
-        Lab { parser, master: pair.master, writer, child, reader: Some(reader) }
+        Lab { parser, master: Some(pair.master), writer: Some(writer), child, reader: Some(reader), hanging_up }
     }
 
     fn screen(&self) -> String {
@@ -79,9 +84,10 @@ impl Lab {
     }
 
     fn press(&mut self, keys: &str) {
+        let writer = self.writer.as_mut().expect("terminal open");
         for b in keys.as_bytes() {
-            self.writer.write_all(&[*b]).unwrap();
-            self.writer.flush().unwrap();
+            writer.write_all(&[*b]).unwrap();
+            writer.flush().unwrap();
             // One key at a time, as typed.
             thread::sleep(Duration::from_millis(15));
         }
@@ -89,7 +95,16 @@ impl Lab {
 
     fn resize(&self, cols: u16, rows: u16) {
         self.parser.lock().unwrap().screen_mut().set_size(nz(rows), nz(cols));
-        self.master.resize(size(cols, rows)).unwrap();
+        self.master.as_ref().expect("terminal open").resize(size(cols, rows)).unwrap();
+    }
+
+    /// Close the terminal under the lab, as closing its window does: every
+    /// handle on our end goes, the reading thread's once a key makes the lab draw.
+    fn hang_up(&mut self) {
+        self.hanging_up.store(true, Ordering::SeqCst);
+        self.press("g");
+        self.writer = None;
+        self.master = None;
     }
 
     /// Wait for the lab to exit; its exit code, with the output read to the end.
@@ -296,4 +311,41 @@ fn a_panic_restores_the_terminal_then_prints_its_message() {
     let screen = lab.screen();
     assert!(screen.contains("the engine thread stopped"), "{screen}");
     assert!(screen.contains("test panic in the engine thread"), "{screen}");
+}
+
+#[test]
+fn a_lab_whose_terminal_goes_away_exits() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lab = Lab::start(dir.path(), &["tui", "--paused"], 100, 30, &[]);
+    lab.wait_for("convergence");
+    lab.hang_up();
+    // SIGHUP (129), or the failed read if the signal is not delivered.
+    let code = lab.exit_code();
+    assert!(code == 128 + 1 || code == 1, "exit code {code}");
+}
+
+/// CPU time (user + system, in clock ticks) a process has used.
+#[cfg(target_os = "linux")]
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // Fields after the command name, which is in parentheses: state is field 3, utime 14, stime 15.
+    let fields: Vec<&str> = stat.rsplit_once(')').unwrap().1.split_whitespace().collect();
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_paused_lab_uses_no_cpu() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lab = Lab::start(dir.path(), &["tui", "--paused"], 120, 40, &[]);
+    lab.wait_for("convergence");
+    let pid = lab.child.process_id().unwrap();
+    thread::sleep(Duration::from_millis(200));
+    let before = cpu_ticks(pid);
+    thread::sleep(Duration::from_secs(1));
+    let used = cpu_ticks(pid) - before;
+    // Ticks are 1/100 s: at most 5 % of a core, while a running lab takes far more.
+    assert!(used <= 5, "{used} ticks of CPU in a second while paused");
+    lab.press("q");
+    assert_eq!(lab.exit_code(), 0);
 }

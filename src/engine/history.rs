@@ -106,20 +106,13 @@ impl Series {
                 i += 1;
                 continue;
             }
-            // The largest block aligned at i that fits in i..hi and is complete.
-            let mut k =
-                if i == 0 { self.levels.len().saturating_sub(1) } else { (i.trailing_zeros() - BASE_SHIFT) as usize };
-            k = k.min(self.levels.len().saturating_sub(1));
-            loop {
-                let size = BASE << k;
-                if i + size <= hi && i / size < self.levels[k].len() {
-                    e = e.merge(self.levels[k][i / size]);
-                    i += size;
-                    break;
-                }
-                // Level 0 always fits here: i is aligned, i + BASE <= hi and the block is complete.
-                k -= 1;
-            }
+            // The largest block aligned at i that fits in i..hi; it is complete
+            // (blocks are pushed when full and i + size <= hi <= len).
+            let align = if i == 0 { u32::MAX } else { i.trailing_zeros() - BASE_SHIFT };
+            let fit = ((hi - i) >> BASE_SHIFT).ilog2();
+            let k = align.min(fit).min(self.levels.len() as u32 - 1) as usize;
+            e = e.merge(self.levels[k][i >> (BASE_SHIFT as usize + k)]);
+            i += BASE << k;
         }
         e
     }
@@ -338,7 +331,7 @@ pub struct History {
 }
 
 /// The number of points a path keeps at most.
-const PATH_CAP: usize = 8192;
+const PATH_CAP: usize = 2048;
 
 impl History {
     pub fn new(dim: usize, options: HistoryOptions) -> History {

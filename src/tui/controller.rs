@@ -23,6 +23,9 @@ const SLOPE_WINDOW: usize = 100;
 /// At full speed, a batch of steps lasts about this long before the engine
 /// looks at its channel and publishes.
 const BATCH_TARGET: Duration = Duration::from_millis(8);
+/// At most this many updates per batch: a batch's records wait in memory
+/// until they are appended to the histories.
+const MAX_BATCH: u64 = 1 << 16;
 /// Snapshots are published at most this often while running.
 const PUBLISH_EVERY: Duration = Duration::from_millis(15);
 
@@ -460,7 +463,7 @@ impl Controller {
             if !rate.is_finite() {
                 let took = started.elapsed();
                 if took < BATCH_TARGET / 2 {
-                    self.batch = (self.batch * 2).min(1 << 24);
+                    self.batch = (self.batch * 2).min(MAX_BATCH);
                 } else if took > BATCH_TARGET * 2 {
                     self.batch = (self.batch / 2).max(1);
                 }

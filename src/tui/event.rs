@@ -25,13 +25,22 @@ pub enum Exit {
     EngineStopped,
 }
 
+/// The loop failed: drawing, or reading the terminal (hung up, say).
+#[derive(Debug, thiserror::Error)]
+pub enum LoopError<E: std::error::Error + 'static> {
+    #[error("cannot draw: {0}")]
+    Draw(#[source] E),
+    #[error("cannot read the terminal: {0}")]
+    Read(#[source] std::io::Error),
+}
+
 pub fn run_loop<B: Backend>(
     terminal: &mut Terminal<B>,
     app: &mut App,
     tx: &Sender<(u64, Action)>,
     signal: &AtomicUsize,
     engine: &JoinHandle<()>,
-) -> Result<Exit, B::Error> {
+) -> Result<Exit, LoopError<B::Error>> {
     let mut version = u64::MAX;
     let mut dirty = true;
     let mut last_draw: Option<Instant> = None;
@@ -49,9 +58,9 @@ pub fn run_loop<B: Backend>(
         }
         let since = last_draw.map_or(FRAME, |t| t.elapsed());
         if dirty && since >= FRAME {
-            let size = terminal.size()?;
+            let size = terminal.size().map_err(LoopError::Draw)?;
             app.size = Rect::new(0, 0, size.width, size.height);
-            terminal.draw(|f| f.render_widget(&*app, f.area()))?;
+            terminal.draw(|f| f.render_widget(&*app, f.area())).map_err(LoopError::Draw)?;
             dirty = false;
             last_draw = Some(Instant::now());
             if inject_panic {
@@ -65,18 +74,17 @@ pub fn run_loop<B: Backend>(
         } else {
             FRAME
         };
-        if !event::poll(timeout).unwrap_or(false) {
+        // A terminal that cannot be read (hung up) ends the lab instead of
+        // leaving it spinning on errors.
+        if !event::poll(timeout).map_err(LoopError::Read)? {
             continue;
         }
         // Everything that is waiting, then one redraw.
         loop {
-            let forward = match event::read() {
-                Ok(Event::Key(key)) if key.kind == KeyEventKind::Press => {
-                    keys::action_for(key).and_then(|a| app.update(a))
-                }
-                Ok(Event::Mouse(m)) => app.mouse(m),
-                Ok(Event::Resize(..)) => None,
-                Ok(_) | Err(_) => None,
+            let forward = match event::read().map_err(LoopError::Read)? {
+                Event::Key(key) if key.kind == KeyEventKind::Press => keys::action_for(key).and_then(|a| app.update(a)),
+                Event::Mouse(m) => app.mouse(m),
+                _ => None,
             };
             dirty = true;
             if let Some(message) = forward {
@@ -86,7 +94,7 @@ pub fn run_loop<B: Backend>(
             if app.quit {
                 return Ok(Exit::Quit);
             }
-            if !event::poll(Duration::ZERO).unwrap_or(false) {
+            if !event::poll(Duration::ZERO).map_err(LoopError::Read)? {
                 break;
             }
         }

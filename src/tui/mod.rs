@@ -27,9 +27,10 @@ use action::Action;
 use app::App;
 use controller::Controller;
 use std::path::PathBuf;
-use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
 use std::thread;
+use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TuiError {
@@ -50,19 +51,22 @@ pub fn run(scenario: Scenario, paused: bool) -> Result<(), TuiError> {
     let (controller, shared) = Controller::new(scenario, paused, PathBuf::from("results"))?;
     let mut app = App::new(Arc::clone(&shared), controller.lab().objective_arc());
     let signal = Arc::new(AtomicUsize::new(0));
-    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
-        signal_hook::flag::register_usize(sig, Arc::clone(&signal), sig as usize)?;
-    }
+    let ended = Arc::new(AtomicBool::new(false));
+    let signals = watch_signals(Arc::clone(&signal), Arc::clone(&ended))?;
     let (tx, rx) = mpsc::channel();
     let engine = thread::Builder::new().name("optlab-engine".into()).spawn(move || controller.run(rx))?;
     let outcome = match terminal::enter() {
         Ok(mut guard) => {
-            let r = event::run_loop(&mut guard.terminal, &mut app, &tx, &signal, &engine);
+            let r = event::run_loop(&mut guard.terminal, &mut app, &tx, &signal, &engine).map_err(|e| match e {
+                event::LoopError::Draw(e) | event::LoopError::Read(e) => TuiError::Io(e),
+            });
             drop(guard);
             r
         }
-        Err(e) => Err(e),
+        Err(e) => Err(TuiError::Io(e)),
     };
+    ended.store(true, Ordering::SeqCst);
+    signals.close();
     // The terminal is restored; stop the engine and wait for it.
     let _ = tx.send((u64::MAX, Action::Quit));
     let joined = engine.join();
@@ -77,4 +81,25 @@ pub fn run(scenario: Scenario, paused: bool) -> Result<(), TuiError> {
             Ok(()) => "it ended early".into(),
         })),
     }
+}
+
+/// Signals (SIGINT, SIGTERM, SIGHUP) set `signal`; the UI loop sees it within
+/// a frame, restores the terminal and ends. A loop that does not end within a
+/// second is stuck (reading a terminal that hung up keeps crossterm busy), so
+/// the watcher restores what it can and exits with 128 + the signal.
+fn watch_signals(signal: Arc<AtomicUsize>, ended: Arc<AtomicBool>) -> std::io::Result<signal_hook::iterator::Handle> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])?;
+    let handle = signals.handle();
+    thread::Builder::new().name("optlab-signals".into()).spawn(move || {
+        if let Some(sig) = signals.forever().next() {
+            signal.store(sig as usize, Ordering::SeqCst);
+            thread::sleep(Duration::from_secs(1));
+            if !ended.load(Ordering::SeqCst) {
+                terminal::restore();
+                std::process::exit(128 + sig);
+            }
+        }
+    })?;
+    Ok(handle)
 }

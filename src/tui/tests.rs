@@ -571,3 +571,17 @@ fn after_a_restart_the_saved_session_starts_from_the_new_settings() {
     let (export, replayed) = replay(&lab);
     assert_eq!(same_rows(&export, &replayed), 3 * 2 * 7);
 }
+
+#[test]
+fn every_bundled_scenario_draws() {
+    for b in crate::scenario::BUNDLED {
+        let mut lab = open(b.text, 40);
+        for (w, h) in [(120, 40), (80, 24)] {
+            let screen = text_of(&lab.app, w, h);
+            assert!(screen.contains("convergence"), "{}:\n{screen}", b.name);
+        }
+        lab.press(KeyCode::Char('v'));
+        lab.press(KeyCode::Char('g'));
+        text_of(&lab.app, 100, 30);
+    }
+}

@@ -7,11 +7,11 @@ use crate::engine::{History, Metric};
 use crate::tui::format;
 use crate::tui::theme;
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Rect};
-use ratatui::style::Style;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, LegendPosition, Paragraph, Widget};
+use ratatui::widgets::{Axis, Block, Chart, Clear, Dataset, GraphType, Paragraph, Widget};
 
 /// One line: a metric of one run's history.
 #[derive(Clone)]
@@ -172,13 +172,7 @@ pub fn render(spec: ChartSpec<'_>, area: Rect, buf: &mut Buffer) {
         .curves
         .iter()
         .zip(&data)
-        .map(|(c, points)| {
-            let d = Dataset::default().data(points).graph_type(GraphType::Line).marker(c.marker).style(c.style);
-            match &c.name {
-                Some(n) => d.name(n.clone()),
-                None => d,
-            }
-        })
+        .map(|(c, points)| Dataset::default().data(points).graph_type(GraphType::Line).marker(c.marker).style(c.style))
         .collect();
     Chart::new(datasets)
         .x_axis(
@@ -189,9 +183,34 @@ pub fn render(spec: ChartSpec<'_>, area: Rect, buf: &mut Buffer) {
                 .title(Span::styled(spec.x_title, theme::DIM)),
         )
         .y_axis(Axis::default().bounds([y0, y1]).labels(y_labels).style(theme::AXIS))
-        .legend_position(Some(LegendPosition::TopRight))
-        .hidden_legend_constraints((Constraint::Ratio(1, 2), Constraint::Ratio(2, 3)))
         .render(inner, buf);
+    let entries: Vec<(&str, Style)> = spec
+        .curves
+        .iter()
+        .filter_map(|c| c.name.as_deref().map(|n| (n, c.style.remove_modifier(Modifier::DIM))))
+        .collect();
+    legend(&entries, inner, buf);
+}
+
+/// One entry per label in the top right corner, over a cleared box (ratatui's
+/// own legend lets the lines show through); left out when it would cover more
+/// than half the chart's width or two thirds of its height.
+fn legend(entries: &[(&str, Style)], area: Rect, buf: &mut Buffer) {
+    if entries.is_empty() {
+        return;
+    }
+    let width = entries.iter().map(|(n, _)| n.chars().count()).max().unwrap_or(0) as u16 + 4;
+    let height = entries.len() as u16 + 2;
+    if width > area.width / 2 || height > area.height * 2 / 3 {
+        return;
+    }
+    let rect = Rect::new(area.right() - width, area.y, width, height);
+    Clear.render(rect, buf);
+    let lines: Vec<Line> = entries
+        .iter()
+        .map(|(n, style)| Line::from(vec![Span::styled("━ ", *style), Span::raw(n.to_string())]))
+        .collect();
+    Paragraph::new(lines).block(Block::bordered().border_style(theme::BORDER)).render(rect, buf);
 }
 
 #[cfg(test)]
