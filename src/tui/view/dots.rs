@@ -67,7 +67,7 @@ impl Dots {
             }
         }
         (t0 <= t1 && t0.is_finite() && t1.is_finite())
-            .then(|| ((a.0 + t0 * dx, a.1 + t0 * dy), (a.0 + t1 * dx, a.1 + t1 * dy)))
+            .then_some(((a.0 + t0 * dx, a.1 + t0 * dy), (a.0 + t1 * dx, a.1 + t1 * dy)))
     }
 
     /// A straight line of dots between two points in dot coordinates
