@@ -81,6 +81,26 @@ fn frames(c: &mut Criterion) {
     c.bench_function("pane_loss_chart_1M", |b| {
         b.iter(|| optlab::tui::view::loss_chart::render(&app, &hs, area, &mut buf))
     });
+    c.bench_function("decimate_only_1M", |b| {
+        b.iter(|| {
+            let mut points = Vec::new();
+            for h in &hs {
+                let curve = optlab::tui::view::chart::Curve {
+                    history: h,
+                    metric: optlab::engine::Metric::Loss,
+                    smoothed: false,
+                    x_scale: 1.0,
+                    style: ratatui::style::Style::new(),
+                    dashed: false,
+                    name: None,
+                    outlier: false,
+                };
+                points.clear();
+                optlab::tui::view::chart::decimate(&curve, 0.0, 1e6, 160, true, &mut points);
+                black_box(&points);
+            }
+        })
+    });
     c.bench_function("pane_landscape_1M", |b| {
         b.iter(|| optlab::tui::view::landscape::render(&app, &hs, area, &mut buf))
     });

@@ -80,6 +80,10 @@ impl Dots {
         let Some((a, b)) = self.clip(a, b) else { return };
         let a = (a.0.round() as i64, a.1.round() as i64);
         let b = (b.0.round() as i64, b.1.round() as i64);
+        if a.0 == b.0 && !dashed {
+            self.vertical(a.0, a.1.min(b.1), a.1.max(b.1), style);
+            return;
+        }
         let (mut x, mut y) = a;
         let dx = (b.0 - a.0).abs();
         let dy = -(b.1 - a.1).abs();
@@ -104,6 +108,26 @@ impl Dots {
                 err += dx;
                 y += sy;
             }
+        }
+    }
+
+    /// Dots (x, y0..=y1), a cell at a time: the min-to-max span of a chart column.
+    fn vertical(&mut self, x: i64, y0: i64, y1: i64, style: Style) {
+        let (w, h) = self.resolution();
+        if x < 0 || x as usize >= w {
+            return;
+        }
+        let (y0, y1) = (y0.max(0) as usize, y1.min(h as i64 - 1));
+        if y1 < 0 || y0 > y1 as usize {
+            return;
+        }
+        let (x, y1) = (x as usize, y1 as usize);
+        let column = &BRAILLE[x % 2];
+        for row in y0 / 4..=y1 / 4 {
+            let mask = (y0.max(row * 4)..=y1.min(row * 4 + 3)).fold(0u8, |m, y| m | column[y % 4]);
+            let i = row * self.width + x / 2;
+            self.bits[i] |= mask;
+            self.style[i] = style;
         }
     }
 
@@ -147,6 +171,14 @@ mod tests {
         assert_eq!(buf[(0, 0)].symbol(), "⡇");
         assert_eq!(buf[(1, 0)].symbol(), " ");
         d.line((-10.0, -10.0), (-5.0, 10.0), Style::new(), false);
+        // A vertical span fills whole cells at once: rows 1..=6 of column 3.
+        let mut d = Dots::new(2, 2);
+        d.line((3.0, 6.0), (3.0, 1.0), Style::new(), false);
+        let area = Rect::new(0, 0, 2, 2);
+        let mut buf = Buffer::empty(area);
+        d.render(area, &mut buf);
+        assert_eq!(buf[(1, 0)].symbol(), "⢰");
+        assert_eq!(buf[(1, 1)].symbol(), "⠸");
         d.line((f64::NAN, 0.0), (1.0, 1.0), Style::new(), false);
     }
 }
