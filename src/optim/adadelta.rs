@@ -91,7 +91,8 @@ impl Algorithm for Adadelta {
         let zip = Zip::from(params).and(grad).and(&mut state.square_avg).and(&mut state.acc_delta);
         let update = |p: &mut f64, g: f64, v: &mut f64, u: &mut f64| {
             *v = *v * rho + one_minus_rho * g * g;
-            let delta = (*u + eps).sqrt() / (*v + eps).sqrt() * g;
+            // √a / √b as √(a / b): one square root (torch takes two; last-bit differences).
+            let delta = ((*u + eps) / (*v + eps)).sqrt() * g;
             *u = *u * rho + one_minus_rho * delta * delta;
             *p += neg_lr * delta;
         };
