@@ -4,5 +4,6 @@
 //! `engine` (runs and labs) → `scenario`, `report` (files in and out) → the
 //! front ends (`tui`, `main.rs`).
 
+pub mod data;
 pub mod objective;
 pub mod optim;
