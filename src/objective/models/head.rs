@@ -11,7 +11,6 @@
 //! per sample; the log-sum-exp shift and the |z| form of the softplus keep
 //! them finite for any finite logits.
 
-use super::activation::sigmoid;
 use ndarray::ArrayViewMut2;
 
 /// Targets of a block of samples.
@@ -61,10 +60,13 @@ fn logistic(mut z: ArrayViewMut2<f64>, c: &[usize], scale: Option<f64>) -> (f64,
     let (mut sum, mut correct) = (0.0, 0);
     for (zi, &ci) in z.iter_mut().zip(c) {
         let (v, y) = (*zi, ci as f64);
-        sum += v.max(0.0) - y * v + (-v.abs()).exp().ln_1p();
+        // One exponential serves the loss and σ(v), both without overflow.
+        let e = (-v.abs()).exp();
+        sum += v.max(0.0) - y * v + e.ln_1p();
         correct += usize::from((v > 0.0) == (ci == 1));
         if let Some(s) = scale {
-            *zi = s * (sigmoid(v) - y);
+            let sigma = if v >= 0.0 { 1.0 / (1.0 + e) } else { e / (1.0 + e) };
+            *zi = s * (sigma - y);
         }
     }
     (sum, correct)
