@@ -212,3 +212,128 @@ impl Objective for ModelObjective {
         self.data.train.is_classification()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::DatasetSource;
+    use crate::objective::models::{Activation, Init};
+    use crate::optim::{Hyper, OptimizerKind};
+    use std::io::Write;
+
+    fn build(kind: ModelKind, dataset: &str) -> Result<ModelObjective, DataError> {
+        build_model_objective(&ModelConfig::new(kind), &DatasetConfig::builtin(dataset), 0)
+    }
+
+    #[test]
+    fn models_and_datasets_that_do_not_fit_say_why() {
+        let err = |kind, data| build(kind, data).unwrap_err().to_string();
+        assert_eq!(
+            err(ModelKind::Logistic, "iris"),
+            "`kind`: logistic regression needs 2 classes; iris has 3 (use softmax)"
+        );
+        assert_eq!(
+            err(ModelKind::Linear, "moons"),
+            "`kind`: linear regression needs a numeric target; moons has 2 classes (use logistic, softmax or mlp)"
+        );
+        assert_eq!(
+            err(ModelKind::Softmax, "diabetes"),
+            "`kind`: softmax regression needs class labels; diabetes has a numeric target (use linear or mlp)"
+        );
+        assert_eq!(build(ModelKind::Mlp, "diabetes").unwrap().n_outputs(), 1);
+        assert_eq!(build(ModelKind::Mlp, "iris").unwrap().n_outputs(), 3);
+        assert_eq!(build(ModelKind::Mlp, "moons").unwrap().n_outputs(), 2);
+        assert_eq!(build(ModelKind::Softmax, "breast_cancer").unwrap().n_outputs(), 2);
+        assert_eq!(build(ModelKind::Logistic, "breast_cancer").unwrap().dim(), 31);
+    }
+
+    #[test]
+    fn a_csv_target_is_read_as_the_model_needs() {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        writeln!(f, "a,b,label\n1,5,2\n2,5,0\n3,5,2\n4,5,0\n5,5,2").unwrap();
+        let data = DatasetConfig { val_fraction: 0.0, ..DatasetConfig::csv(f.path()) };
+        let logistic = build_model_objective(&ModelConfig::new(ModelKind::Logistic), &data, 0).unwrap();
+        assert!(logistic.is_classification());
+        assert_eq!(
+            logistic.train().target,
+            Target::Classes { ids: vec![1, 0, 1, 0, 1], names: vec!["0".into(), "2".into()] }
+        );
+        // Constant column `b`: centred to 0, no NaN.
+        assert!(logistic.train().features.column(1).iter().all(|&v| v == 0.0));
+        let linear = build_model_objective(&ModelConfig::new(ModelKind::Linear), &data, 0).unwrap();
+        assert!(!linear.is_classification());
+        let mlp = build_model_objective(&ModelConfig::new(ModelKind::Mlp), &data, 0).unwrap();
+        assert_eq!(mlp.n_outputs(), 1);
+        let x = linear.initial_params(0);
+        assert!(linear.loss(x.view()).is_finite());
+    }
+
+    #[test]
+    fn runs_with_the_same_seed_start_from_the_same_parameters() {
+        let model = ModelConfig { activation: Activation::Tanh, ..ModelConfig::new(ModelKind::Mlp) };
+        let data = DatasetConfig::builtin("spirals");
+        let a = build_model_objective(&model, &data, 5).unwrap();
+        let b = build_model_objective(&model, &data, 5).unwrap();
+        assert_eq!(a.initial_params(3), b.initial_params(3));
+        assert_ne!(a.initial_params(3), a.initial_params(4));
+        // The initial point depends on the run's seed only, not on the master seed.
+        let other_master = build_model_objective(&model, &data, 6).unwrap();
+        assert_eq!(a.initial_params(3), other_master.initial_params(3));
+        assert_eq!(a.model().init, Some(Init::Xavier));
+        let x = a.initial_params(3);
+        let biases = &a.network.layers[0];
+        let b0 = biases.offset + biases.fan_in * biases.fan_out;
+        assert!(x.slice(ndarray::s![b0..b0 + biases.fan_out]).iter().all(|&v| v == 0.0));
+        let logistic = build(ModelKind::Logistic, "moons").unwrap();
+        assert!(logistic.initial_params(9).iter().all(|&v| v == 0.0));
+    }
+
+    #[test]
+    fn validation_reports_loss_without_penalty_and_accuracy() {
+        let model = ModelConfig { l2: 0.5, init: Some(Init::Xavier), ..ModelConfig::new(ModelKind::Softmax) };
+        let f = build_model_objective(&model, &DatasetConfig::builtin("iris"), 1).unwrap();
+        let x = f.initial_params(2);
+        let v = f.validation(x.view()).unwrap();
+        let set = f.validation_set().unwrap();
+        assert_eq!(set.len(), 30);
+        let acc = v.accuracy.unwrap();
+        assert!((0.0..=1.0).contains(&acc) && (acc * 30.0).fract() == 0.0);
+        // The training loss carries the penalty, the training metrics do not.
+        let penalty = f.loss(x.view()) - f.train_metrics(x.view()).loss;
+        let weights = x.slice(ndarray::s![..12]);
+        assert!((penalty - 0.25 * weights.dot(&weights)).abs() < 1e-12);
+        let regression = build(ModelKind::Linear, "linear").unwrap();
+        let v = regression.validation(regression.initial_params(0).view()).unwrap();
+        assert_eq!(v.accuracy, None);
+        assert!(v.loss > 0.0);
+        let all = DatasetConfig { val_fraction: 0.0, ..DatasetConfig::builtin("iris") };
+        let f = build_model_objective(&model, &all, 1).unwrap();
+        assert!(f.validation(x.view()).is_none());
+        assert_eq!(f.train_size(), Some(150));
+    }
+
+    #[test]
+    fn an_mlp_learns_the_moons() {
+        let model = ModelConfig { hidden: vec![16], activation: Activation::Tanh, ..ModelConfig::new(ModelKind::Mlp) };
+        let data = DatasetConfig::new(DatasetSource::Builtin {
+            name: "moons".into(),
+            samples: Some(200),
+            noise: Some(0.1),
+            classes: None,
+            features: None,
+        });
+        let f = build_model_objective(&model, &data, 0).unwrap();
+        let mut opt = OptimizerKind::Adam.build(f.dim());
+        opt.set("lr", Hyper::Float(0.05)).unwrap();
+        let mut x = f.initial_params(0);
+        let mut g = Array1::zeros(f.dim());
+        let start = f.loss(x.view());
+        for _ in 0..300 {
+            f.batch_loss_and_gradient(x.view(), None, g.view_mut());
+            opt.step(x.view_mut(), g.view(), 0.05);
+        }
+        assert!(f.loss(x.view()) < 0.1 * start, "{} from {start}", f.loss(x.view()));
+        assert!(f.validation(x.view()).unwrap().accuracy.unwrap() >= 0.95);
+        assert_eq!(f.describe(), "mlp 16 tanh on moons");
+    }
+}
