@@ -12,7 +12,7 @@
 //! split; a constant column is centred to exactly 0 and divided by 1.
 
 use super::{DataError, Dataset, Target};
-use ndarray::{Array1, Array2, Axis};
+use ndarray::{Array1, Array2, Axis, Zip};
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
@@ -109,20 +109,28 @@ pub struct Standardizer {
 impl Standardizer {
     pub fn fit(features: &Array2<f64>) -> Standardizer {
         let n = features.nrows().max(1) as f64;
+        let d = features.ncols();
         let mut mean = features.sum_axis(Axis(0)) / n;
-        let mut scale = Array1::ones(features.ncols());
-        for (j, column) in features.columns().into_iter().enumerate() {
-            let (lo, hi) = column.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
-            if lo == hi {
+        // Row by row, in storage order: columns of a row-major matrix are strided.
+        let (mut lo, mut hi, mut var) =
+            (Array1::from_elem(d, f64::INFINITY), Array1::from_elem(d, f64::NEG_INFINITY), Array1::<f64>::zeros(d));
+        for row in features.rows() {
+            Zip::from(&mut lo).and(&mut hi).and(&mut var).and(&row).and(&mean).for_each(|lo, hi, var, &x, &m| {
+                *lo = x.min(*lo);
+                *hi = x.max(*hi);
+                *var += (x - m) * (x - m);
+            });
+        }
+        let mut scale = Array1::ones(d);
+        for j in 0..d {
+            if lo[j] == hi[j] {
                 // Constant: centring on the value itself gives exact zeros.
-                mean[j] = lo;
+                mean[j] = lo[j];
                 continue;
             }
-            let m = mean[j];
-            let var = column.fold(0.0, |s, &v| s + (v - m) * (v - m)) / n;
-            let sd = var.sqrt();
+            let sd = (var[j] / n).sqrt();
             // Columns constant up to rounding would blow rounding errors up to ±1.
-            if sd > 1e-12 * m.abs().max(f64::MIN_POSITIVE) {
+            if sd > 1e-12 * mean[j].abs().max(f64::MIN_POSITIVE) {
                 scale[j] = sd;
             }
         }
