@@ -14,13 +14,16 @@
 //! with the baseline so that both see the same memory traffic from others,
 //! best of several rounds.
 
-use criterion::{Criterion, Throughput, criterion_group};
+use criterion::{Criterion, Throughput};
 use ndarray::{Array1, Zip};
 use optlab::optim::{Hyper, OptimizerKind};
 use std::hint::black_box;
 use std::time::Duration;
 
+/// Parameters per step in a real run (`cargo bench`).
 const N: usize = 10_000_000;
+/// Under `cargo test --benches` each benchmark runs once as a smoke test: keep it small.
+const N_SMOKE_TEST: usize = 10_000;
 
 struct Case {
     name: &'static str,
@@ -63,20 +66,20 @@ const CASES: &[Case] = &[
     Case { name: "lion", kind: OptimizerKind::Lion, hp: &[], bytes_per_param: 40 },
 ];
 
-fn inputs() -> (Array1<f64>, Array1<f64>) {
-    let p = Array1::from_shape_fn(N, |i| ((i % 1000) as f64 * 1e-3) - 0.5);
-    let g = Array1::from_shape_fn(N, |i| ((i % 777) as f64 * 1e-3) - 0.3);
+fn inputs(n: usize) -> (Array1<f64>, Array1<f64>) {
+    let p = Array1::from_shape_fn(n, |i| ((i % 1000) as f64 * 1e-3) - 0.5);
+    let g = Array1::from_shape_fn(n, |i| ((i % 777) as f64 * 1e-3) - 0.3);
     (p, g)
 }
 
-fn bench(c: &mut Criterion) {
+fn bench(c: &mut Criterion, n: usize) {
     let mut group = c.benchmark_group("optim_step_10M");
     group.sample_size(10).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(2));
 
     {
-        let (b, cc) = inputs();
-        let mut a = Array1::<f64>::zeros(N);
-        group.throughput(Throughput::BytesDecimal(24 * N as u64));
+        let (b, cc) = inputs(n);
+        let mut a = Array1::<f64>::zeros(n);
+        group.throughput(Throughput::BytesDecimal(24 * n as u64));
         group.bench_function("baseline_a_eq_b_plus_c", |bench| {
             bench.iter(|| {
                 Zip::from(&mut a).and(&b).and(&cc).for_each(|a, &b, &c| *a = b + c);
@@ -86,8 +89,8 @@ fn bench(c: &mut Criterion) {
     }
 
     for case in CASES {
-        let (mut p, g) = inputs();
-        let mut opt = case.kind.build(N);
+        let (mut p, g) = inputs(n);
+        let mut opt = case.kind.build(n);
         for (name, value) in case.hp {
             if let Err(e) = opt.set(name, *value) {
                 panic!("{}: {e}", case.name);
@@ -95,7 +98,7 @@ fn bench(c: &mut Criterion) {
         }
         // The first step creates the lazy state; time the steady state.
         opt.step(p.view_mut(), g.view(), 1e-4);
-        group.throughput(Throughput::BytesDecimal(case.bytes_per_param * N as u64));
+        group.throughput(Throughput::BytesDecimal(case.bytes_per_param * n as u64));
         group.bench_function(case.name, |bench| {
             bench.iter(|| {
                 opt.step(p.view_mut(), g.view(), 1e-4);
@@ -128,7 +131,7 @@ fn paired_cpu_time_table() {
     if thread_cpu_ns().is_none() {
         return;
     }
-    let (b, c) = inputs();
+    let (b, c) = inputs(N);
     let mut a = Array1::<f64>::zeros(N);
     let mut baseline = || {
         Zip::from(&mut a).and(&b).and(&c).for_each(|a, &b, &c| *a = b + c);
@@ -138,7 +141,7 @@ fn paired_cpu_time_table() {
     println!("| step | bytes/param | ms/step | GB/s | baseline GB/s | % of baseline |");
     println!("|---|---:|---:|---:|---:|---:|");
     for case in CASES {
-        let (mut p, g) = inputs();
+        let (mut p, g) = inputs(N);
         let mut opt = case.kind.build(N);
         for (name, value) in case.hp {
             if let Err(e) = opt.set(name, *value) {
@@ -172,13 +175,13 @@ fn paired_cpu_time_table() {
     }
 }
 
-criterion_group!(benches, bench);
-
 fn main() {
-    benches();
-    Criterion::default().configure_from_args().final_summary();
-    // Only on a real run (`cargo bench`), not under `cargo test --benches`.
-    if std::env::args().any(|a| a == "--bench") {
+    // `cargo bench` passes `--bench`; `cargo test --benches` does not.
+    let real_run = std::env::args().any(|a| a == "--bench");
+    let mut criterion = Criterion::default().configure_from_args();
+    bench(&mut criterion, if real_run { N } else { N_SMOKE_TEST });
+    criterion.final_summary();
+    if real_run {
         paired_cpu_time_table();
     }
 }
