@@ -11,3 +11,4 @@ pub mod objective;
 pub mod optim;
 pub mod report;
 pub mod scenario;
+pub mod tui;

@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use optlab::report::{OutputError, RunOptions, run_to_folder, slug};
 use optlab::scenario::{DEFAULT_SCENARIO, LoadError, Scenario};
+use optlab::tui::TuiError;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -103,7 +104,9 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
-            eprintln!("error: {}", f.message);
+            if !f.message.is_empty() {
+                eprintln!("error: {}", f.message);
+            }
             ExitCode::from(f.code)
         }
     }
@@ -117,8 +120,12 @@ fn tui(scenario: Option<String>, paused: bool) -> Result<(), Failure> {
         });
     }
     let scenario = Scenario::load(scenario.as_deref().unwrap_or(DEFAULT_SCENARIO))?;
-    let _ = paused;
-    Err(Failure { code: 1, message: format!("the terminal UI for `{}` is not available in this build", scenario.name) })
+    optlab::tui::run(scenario, paused).map_err(|e| match e {
+        TuiError::Scenario(e) => Failure { code: 2, message: e.to_string() },
+        // The conventional 128 + signal number, and nothing to add.
+        TuiError::Signal(sig) => Failure { code: 128u8.saturating_add(sig as u8), message: String::new() },
+        other => Failure { code: 1, message: other.to_string() },
+    })
 }
 
 fn run(

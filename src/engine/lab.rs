@@ -58,6 +58,31 @@ impl Lab {
         }
     }
 
+    /// Up to `n` updates of every unfinished run, the runs in parallel on the
+    /// current rayon pool. Each run that steps gets a sink from `make_sink`
+    /// (called on the worker that steps it), which sees every evaluated step in
+    /// order, then `finish`.
+    pub fn step_each<S: RunSink>(
+        &mut self,
+        n: u64,
+        make_sink: impl Fn(RunId, &Run) -> Result<S, S::Error> + Sync,
+    ) -> Result<(), S::Error> {
+        let objective = self.objective.as_ref();
+        self.runs.par_iter_mut().enumerate().filter(|(_, run)| !run.is_finished()).try_for_each(|(i, run)| {
+            let mut sink = make_sink(RunId(i), run)?;
+            for _ in 0..n {
+                if let Some(record) = run.step(objective) {
+                    let record = record.clone();
+                    sink.record(run, &record)?;
+                }
+                if run.is_finished() {
+                    break;
+                }
+            }
+            sink.finish(run)
+        })
+    }
+
     /// Every run from its start with its current hyperparameters.
     pub fn restart(&mut self) {
         let objective = self.objective.as_ref();

@@ -4,12 +4,14 @@
 
 mod batches;
 mod events;
+mod history;
 mod lab;
 mod run;
 mod stop;
 
 pub use batches::Minibatches;
 pub use events::{Change, Event};
+pub use history::{Extent, History, HistoryOptions, Metric, OptSeries, Path, Series};
 pub use lab::{Lab, RunSink};
 pub use run::{Record, Run, RunId, RunSpec, Status, Summary};
 pub use stop::StopRule;

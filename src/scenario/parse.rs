@@ -67,9 +67,14 @@ pub fn parse(text: &str, origin: Origin) -> Result<Scenario, ScenarioError> {
     let events = match top.take("event") {
         Some(node) => {
             let tables = array_of_tables(&source, node, "event")?;
+            // Each event is checked against the hyperparameters its run has by
+            // then (earlier events applied), so they are read in step order.
+            let mut order: Vec<usize> = (0..tables.len()).collect();
+            order.sort_by_key(|&i| event_step(tables[i]).unwrap_or(u64::MAX));
+            let mut probes = BTreeMap::new();
             let mut events = Vec::new();
-            for (i, node) in tables.iter().enumerate() {
-                events.push(parse_event(&source, node, i, &optimizers, steps)?);
+            for i in order {
+                events.push(parse_event(&source, tables[i], i, &optimizers, steps, &mut probes)?);
             }
             // Stable: events at one step apply in file order.
             events.sort_by_key(|e: &Event| e.step);
@@ -623,12 +628,22 @@ fn assign_labels(
     Ok(())
 }
 
+/// The `step` of an `[[event]]` table, read ahead of validation to order the events.
+fn event_step(node: &Node) -> Option<u64> {
+    let Value::Table(entries) = &node.value else { return None };
+    match entries.iter().find(|e| e.key == "step")?.node.value {
+        Value::Int(s) => u64::try_from(s).ok(),
+        _ => None,
+    }
+}
+
 fn parse_event(
     source: &Source<'_>,
     node: &Node,
     index: usize,
     entries: &[OptimizerEntry],
     steps: u64,
+    probes: &mut BTreeMap<String, Box<dyn crate::optim::Optimizer>>,
 ) -> Result<Event, ScenarioError> {
     let path = format!("event[{index}]");
     let mut t = TableReader::new(source, &path, node)?;
@@ -652,10 +667,14 @@ fn parse_event(
             entries.iter().flat_map(|e| e.combinations().into_iter().map(|c| e.run_label(&c))).collect();
         return Err(t.error(run_node, "run", format!("no run is labelled `{run}`; runs: {}", labels.join(", "))));
     };
-    let mut probe = entry.kind.build(0);
-    for (n, v) in &entry.hyper {
-        let _ = probe.set(n, *v);
-    }
+    let probe = probes.entry(run.to_string()).or_insert_with(|| {
+        let mut probe = entry.kind.build(0);
+        let combo = entry.combinations().into_iter().find(|c| entry.run_label(c) == run).unwrap_or_default();
+        for (n, v) in entry.hyper.iter().chain(combo.iter()) {
+            let _ = probe.set(n, *v);
+        }
+        probe
+    });
     let mut changes = Vec::new();
     for e in t.take_rest() {
         let Some(spec) = entry.kind.specs().iter().find(|s| s.name == e.key) else {

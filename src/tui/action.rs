@@ -1,0 +1,73 @@
+//! Everything the UI can ask for: keys and the mouse become actions, the app
+//! resolves the relative ones ("raise the selected run's rate") into absolute
+//! ones (`SetLearningRate`), and the controller carries out those that touch
+//! the lab. Hyperparameter changes are what the lab records as events.
+
+use crate::engine::RunId;
+use crate::optim::Hyper;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    Quit,
+    TogglePause,
+    /// One update of every run (when paused).
+    Step,
+    /// Every run from its start with its current hyperparameters.
+    Restart,
+    Faster,
+    Slower,
+    SelectNext,
+    SelectPrev,
+    /// The selected run's learning rate one notch up or down (log scale).
+    RaiseLearningRate,
+    LowerLearningRate,
+    /// Move the cursor among the selected run's other hyperparameters.
+    NextField,
+    PrevField,
+    /// The hyperparameter under the cursor one notch up or down (switches flip).
+    RaiseField,
+    LowerField,
+    ToggleLogScale,
+    CycleSmoothing,
+    /// Landscape, gradient norm, learning rate, validation accuracy.
+    CycleSecondChart,
+    CycleSort,
+    /// Steps or epochs on the x axis (models).
+    ToggleXAxis,
+    Export,
+    Save,
+    ToggleHelp,
+    /// Runs labelled like `run` (its seeds) get this base learning rate.
+    SetLearningRate {
+        run: RunId,
+        value: f64,
+    },
+    /// Runs labelled like `run` get this hyperparameter.
+    SetHyper {
+        run: RunId,
+        name: String,
+        value: Hyper,
+    },
+    /// TensorBoard's smoothing weight for the charts (0: off).
+    SetSmoothing(f64),
+}
+
+impl Action {
+    /// Whether the controller (the engine thread) carries it out.
+    pub fn is_for_engine(&self) -> bool {
+        matches!(
+            self,
+            Action::Quit
+                | Action::TogglePause
+                | Action::Step
+                | Action::Restart
+                | Action::Faster
+                | Action::Slower
+                | Action::Export
+                | Action::Save
+                | Action::SetLearningRate { .. }
+                | Action::SetHyper { .. }
+                | Action::SetSmoothing(_)
+        )
+    }
+}

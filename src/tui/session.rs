@@ -1,0 +1,154 @@
+//! The session as files: the scenario that replays it (`w`) and the results so
+//! far (`e`). Replaying the saved scenario with `optlab run` gives the same
+//! rows as the export, to the last digit, because it starts every run with
+//! the hyperparameters it had at the lab's last (re)start and replays every
+//! change made since as an `[[event]]` at the step it was made.
+
+use crate::engine::{Event, History, Lab, Run};
+use crate::report::csv::{StepsWriter, write_summary};
+use crate::report::{OutputError, slug, write_folder_atomically};
+use crate::scenario::{OptimizerEntry, Scenario};
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::RwLock;
+
+/// The scenario that replays the session: the entries as at the last
+/// (re)start, and every change since as an event.
+pub fn session_scenario(scenario: &Scenario, lab: &Lab) -> Scenario {
+    let first_of = |label: &str| lab.runs().iter().find(|r| r.label() == label);
+    let mut optimizers = Vec::new();
+    for entry in &scenario.optimizers {
+        let combos = entry.combinations();
+        let start_of = |label: &str| -> Option<Vec<(String, crate::optim::Hyper)>> {
+            let run = first_of(label)?;
+            Some(run.spec().optimizer.hyperparameters().into_iter().map(|(n, v)| (n.to_string(), v)).collect())
+        };
+        let unchanged = combos.iter().all(|combo| {
+            let mut expected = entry.hyper.clone();
+            for (name, value) in combo {
+                if let Some(slot) = expected.iter_mut().find(|(n, _)| n == name) {
+                    slot.1 = *value;
+                }
+            }
+            start_of(&entry.run_label(combo)).is_none_or(|start| start == expected)
+        });
+        if unchanged {
+            optimizers.push(entry.clone());
+        } else if entry.sweep.is_empty() {
+            let hyper = start_of(&entry.label).unwrap_or_else(|| entry.hyper.clone());
+            optimizers.push(OptimizerEntry { hyper, ..entry.clone() });
+        } else {
+            // A swept run restarted with other values than its combination: one
+            // entry per run, under the run's label.
+            for combo in &combos {
+                let label = entry.run_label(combo);
+                let hyper = start_of(&label).unwrap_or_else(|| entry.hyper.clone());
+                optimizers.push(OptimizerEntry { label, hyper, sweep: Vec::new(), ..entry.clone() });
+            }
+        }
+    }
+
+    let mut events = Vec::new();
+    let mut done: Vec<&str> = Vec::new();
+    for run in lab.runs() {
+        if done.contains(&run.label()) {
+            continue;
+        }
+        done.push(run.label());
+        // The seeds of a label change together; one that stopped early has a
+        // prefix of the others' changes.
+        let longest =
+            lab.runs().iter().filter(|r| r.label() == run.label()).max_by_key(|r| r.live_events().len()).unwrap_or(run);
+        events.extend(run_events(longest));
+    }
+    Scenario { optimizers, events, ..scenario.clone() }
+}
+
+/// A run's scripted events still in force and its live changes, in the order
+/// they took effect: at one step, a live change (made between two updates)
+/// precedes the scripted event applied at the start of the next update.
+fn run_events(run: &Run) -> Vec<Event> {
+    let scripted = &run.spec().events;
+    let live = run.live_events();
+    let (mut i, mut j) = (0, 0);
+    let mut out = Vec::with_capacity(scripted.len() + live.len());
+    while i < scripted.len() || j < live.len() {
+        let take_live = match (scripted.get(i), live.get(j)) {
+            (Some(s), Some(l)) => l.step <= s.step,
+            (None, Some(_)) => true,
+            _ => false,
+        };
+        let e = if take_live {
+            j += 1;
+            &live[j - 1]
+        } else {
+            i += 1;
+            &scripted[i - 1]
+        };
+        out.push(Event { run: run.label().to_string(), ..e.clone() });
+    }
+    out
+}
+
+/// The first `dir/<stem>N<ext>` (N = 1, 2, ...) that does not exist.
+pub fn next_free(dir: &Path, stem: &str, ext: &str) -> PathBuf {
+    (1u64..)
+        .map(|n| dir.join(format!("{stem}{n}{ext}")))
+        .find(|p| !p.exists())
+        .unwrap_or_else(|| unreachable!("some number is free"))
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> OutputError + '_ {
+    move |source| OutputError::Io { path: path.display().to_string(), source }
+}
+
+fn csv_err(path: &Path) -> impl Fn(::csv::Error) -> OutputError + '_ {
+    move |source| OutputError::Csv { path: path.display().to_string(), source }
+}
+
+/// Write `results/<slug>-session-N.toml`; returns its path.
+pub fn save(results: &Path, session: &Scenario) -> Result<PathBuf, OutputError> {
+    fs::create_dir_all(results).map_err(io(results))?;
+    let path = next_free(results, &format!("{}-session-", slug(&session.name)), ".toml");
+    let partial = results.join(format!(".session.partial-{}", std::process::id()));
+    fs::write(&partial, session.to_toml()).map_err(io(&partial))?;
+    fs::rename(&partial, &path).map_err(io(&path))?;
+    Ok(path)
+}
+
+/// Write the results so far (steps.csv, summary.csv, scenario.toml) into a new
+/// folder `results/<slug>-export-N`; returns its path.
+pub fn export(
+    results: &Path,
+    session: &Scenario,
+    lab: &Lab,
+    histories: &[RwLock<History>],
+) -> Result<PathBuf, OutputError> {
+    let out = next_free(results, &format!("{}-export-", slug(&session.name)), "");
+    let param_columns = if lab.objective().as_function().is_some() { lab.objective().dim() } else { 0 };
+    write_folder_atomically(&out, |dir| {
+        let steps_path = dir.join("steps.csv");
+        let file = File::create(&steps_path).map_err(io(&steps_path))?;
+        let mut w = StepsWriter::new(BufWriter::with_capacity(1 << 20, file), param_columns > 0);
+        w.write_header(param_columns).map_err(csv_err(&steps_path))?;
+        for (run, history) in lab.runs().iter().zip(histories) {
+            let h = history.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let kind = run.optimizer().kind().name();
+            for i in 0..h.len() {
+                w.write_row(run.label(), kind, run.spec().seed, &h.record(i), h.params(i))
+                    .map_err(csv_err(&steps_path))?;
+            }
+        }
+        w.into_inner().map_err(io(&steps_path))?.flush().map_err(io(&steps_path))?;
+
+        let summary_path = dir.join("summary.csv");
+        let file = File::create(&summary_path).map_err(io(&summary_path))?;
+        write_summary(BufWriter::new(file), lab.runs()).map_err(csv_err(&summary_path))?;
+
+        let scenario_path = dir.join("scenario.toml");
+        fs::write(&scenario_path, session.to_toml()).map_err(io(&scenario_path))?;
+        Ok(())
+    })?;
+    Ok(out)
+}
