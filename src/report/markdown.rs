@@ -145,29 +145,26 @@ fn ranking_section(out: &mut String, results: &ResultSet, ranking: &Ranking) {
     let has_acc = ranking.groups.iter().any(|g| g.val_accuracy.is_some());
     let seeds = ranking.groups.iter().map(|g| g.seeds()).max().unwrap_or(1);
     let _ = writeln!(out, "## Ranking\n");
-    let _ = writeln!(
-        out,
-        "One row per run label ({} rows, {} runs), over {}. Ranked {}; rows equal on every key share a rank. \
-         {}",
+    let mut intro = format!(
+        "One row per run label ({} rows, {} runs), over {}. Ranked {}; rows equal on every key share a rank.",
         ranking.groups.len(),
         results.runs.len(),
         if seeds > 1 { format!("{seeds} seeds") } else { "one seed".into() },
         ranking.rule.describe(),
-        if seeds > 1 {
-            "Final loss is the median with the interquartile range [Q1, Q3] in brackets; quartiles interpolate \
-             linearly between order statistics (numpy's default). "
-        } else {
-            ""
-        },
     );
-    if has_target {
-        let _ = writeln!(
-            out,
-            "Success means reaching the target loss; steps to target is the median over the runs that did.\n"
+    if seeds > 1 {
+        intro.push_str(
+            " Final loss is the median over seeds with the interquartile range [Q1, Q3]; quartiles interpolate \
+             linearly between order statistics (numpy's default).",
         );
-    } else {
-        let _ = writeln!(out, "The scenario sets no `target_loss`, so there is no steps-to-target or success rate.\n");
     }
+    if has_target {
+        intro
+            .push_str(" Success means reaching the target loss; steps to target is the median over the runs that did.");
+    } else {
+        intro.push_str(" The scenario sets no `target_loss`, so there is no steps to target or success rate.");
+    }
+    let _ = writeln!(out, "{intro}\n");
     let mut header = vec!["rank", "run", "final loss", "best loss"];
     let mut align = vec!["---:", "---", "---", "---"];
     if has_target {
@@ -287,4 +284,79 @@ pub fn report(
         env!("CARGO_PKG_VERSION")
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixtures::write_folder;
+    use crate::report::ranking::tests::{FOUR, four_runs};
+    use crate::report::sensitivity::sensitivity;
+
+    #[test]
+    fn the_ranking_table_shows_medians_quartiles_success_and_shared_ranks() {
+        let dir = tempfile::tempdir().unwrap();
+        write_folder(dir.path(), FOUR, &four_runs());
+        let results = ResultSet::read(dir.path()).unwrap();
+        let ranking = Ranking::new(&results);
+        let text = report(&results, &ranking, &[], &[], Some(0.0));
+        let table: Vec<&str> = text.lines().filter(|l| l.starts_with("| ") && l.ends_with(" ms |")).collect();
+        assert_eq!(
+            table,
+            [
+                "| 1 | B | 2.5 [1.75, 3.25] | 2.5 | 6 | 3/4 (75%) | 0/4 | 1.5 ms |",
+                "| 2 | A | 2.5 [1.75, 3.25] | 2.5 | 6 | 2/4 (50%) | 0/4 | 1.5 ms |",
+                "| 2 | D | 2.5 [1.75, 3.25] | 2.5 | 6 | 2/4 (50%) | 0/4 | 1.5 ms |",
+                "| 4 | C | ∞ (diverged) [0.175, ∞] | 5.1 | — | 0/4 (0%) | 2/4 | 1.5 ms |",
+            ]
+        );
+        assert!(
+            text.contains("| rank | run | final loss | best loss | steps to target | success | diverged | wall time |")
+        );
+        assert!(text.contains("| seeds | 4 (seeds 0–3) |"));
+        assert!(
+            text.contains("| A | sgd | lr = 0.001, momentum = 0, dampening = 0, nesterov = false, weight_decay = 0 |")
+        );
+        assert!(text.contains("| objective | `kind = \"rosenbrock\"`"));
+    }
+
+    #[test]
+    fn sensitivity_names_the_best_lr_and_the_range_within_ten_percent() {
+        let scenario = r#"
+name = "Sweep"
+[objective]
+kind = "rosenbrock"
+[[optimizer]]
+kind = "sgd"
+label = "S"
+sweep = { lr = [0.001, 0.01, 0.1, 1.0, 10.0] }
+[[optimizer]]
+kind = "sgd"
+label = "T"
+sweep = { lr = [0.001, 0.01] }
+"#;
+        use crate::report::fixtures::FixtureRun;
+        let runs = vec![
+            FixtureRun::new("S lr=0.001", 0, 5.0),
+            FixtureRun::new("S lr=0.01", 0, 1.05),
+            FixtureRun::new("S lr=0.1", 0, 1.0),
+            FixtureRun::new("S lr=1", 0, 1.09),
+            FixtureRun::new("S lr=10", 0, 1e12).diverged(2),
+            FixtureRun::new("T lr=0.001", 0, 1e12).diverged(2),
+            FixtureRun::new("T lr=0.01", 0, f64::NAN).diverged(1),
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        write_folder(dir.path(), scenario, &runs);
+        let results = ResultSet::read(dir.path()).unwrap();
+        let ranking = Ranking::new(&results);
+        let curves = sensitivity(&ranking, &["S".to_string(), "T".to_string()], Some(0.0));
+        assert_eq!(curves.len(), 2);
+        assert_eq!(curves[0].best_point().map(|p| p.lr), Some(0.1));
+        assert_eq!(curves[0].good_range, Some((0.01, 1.0, 3)));
+        assert_eq!(curves[1].best, None);
+        let mut out = String::new();
+        sensitivity_section(&mut out, &curves, Some(0.0));
+        assert!(out.contains("| S | 0.1 | 1 | 0.01 to 1 (3 of 5 values) | ×100 |"), "{out}");
+        assert!(out.contains("| T | — | every swept lr diverged | — | — |"), "{out}");
+    }
 }

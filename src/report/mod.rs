@@ -7,6 +7,8 @@ pub mod charts;
 mod contour;
 pub mod csv;
 pub mod figures;
+#[cfg(test)]
+mod fixtures;
 pub mod format;
 pub mod lr_find;
 pub mod markdown;

@@ -169,3 +169,127 @@ impl Ranking {
         self.order().first().map(|&i| &self.groups[i])
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::report::fixtures::{FixtureRun, write_folder};
+
+    pub const FOUR: &str = r#"
+name = "Known"
+seeds = 4
+steps = 10
+[objective]
+kind = "rosenbrock"
+[stop]
+target_loss = 0.5
+[[optimizer]]
+kind = "sgd"
+label = "A"
+[[optimizer]]
+kind = "sgd"
+label = "B"
+[[optimizer]]
+kind = "sgd"
+label = "C"
+[[optimizer]]
+kind = "sgd"
+label = "D"
+"#;
+
+    /// A: finals 1..4, two successes; B: finals 4..1, three successes; C: two
+    /// diverged; D: the same figures as A.
+    pub fn four_runs() -> Vec<FixtureRun> {
+        let mut runs = Vec::new();
+        for (seed, f) in [1.0, 2.0, 3.0, 4.0].into_iter().enumerate() {
+            let r = FixtureRun::new("A", seed as u64, f);
+            runs.push(match seed {
+                0 => r.target(5),
+                1 => r.target(7),
+                _ => r,
+            });
+        }
+        for (seed, f) in [4.0, 3.0, 2.0, 1.0].into_iter().enumerate() {
+            let r = FixtureRun::new("B", seed as u64, f);
+            runs.push(match seed {
+                0 => r.target(5),
+                1 => r.target(6),
+                2 => r.target(8),
+                _ => r,
+            });
+        }
+        runs.push(FixtureRun::new("C", 0, 0.1));
+        runs.push(FixtureRun::new("C", 1, 1e9).diverged(3));
+        runs.push(FixtureRun::new("C", 2, f64::NAN).diverged(2));
+        runs.push(FixtureRun::new("C", 3, 0.2));
+        for (seed, f) in [1.0, 2.0, 3.0, 4.0].into_iter().enumerate() {
+            let r = FixtureRun::new("D", seed as u64, f);
+            runs.push(match seed {
+                0 => r.target(5),
+                1 => r.target(7),
+                _ => r,
+            });
+        }
+        runs
+    }
+
+    #[test]
+    fn medians_quartiles_success_and_tied_ranks_from_known_results() {
+        let dir = tempfile::tempdir().unwrap();
+        write_folder(dir.path(), FOUR, &four_runs());
+        let results = ResultSet::read(dir.path()).unwrap();
+        let ranking = Ranking::new(&results);
+        assert_eq!(ranking.rule, RankRule::FinalLoss);
+        let by = |l: &str| ranking.groups.iter().find(|g| g.label == l).unwrap();
+        let (a, b, c, d) = (by("A"), by("B"), by("C"), by("D"));
+        assert_eq!((a.final_loss.q1, a.final_loss.median, a.final_loss.q3), (1.75, 2.5, 3.25));
+        assert_eq!(b.final_loss, a.final_loss);
+        assert_eq!((a.successes, a.steps_to_target), (2, Some(6.0)));
+        assert_eq!((b.successes, b.steps_to_target), (3, Some(6.0)));
+        assert_eq!(b.success_rate(true), Some(0.75));
+        assert_eq!(a.success_rate(false), None);
+        // C: [0.1, 0.2, ∞, ∞]: Q1 = 0.1 + 0.75·0.1, the median and Q3 are infinite.
+        assert!((c.final_loss.q1 - 0.175).abs() < 1e-12);
+        assert_eq!((c.final_loss.median, c.final_loss.q3), (f64::INFINITY, f64::INFINITY));
+        assert_eq!((c.diverged, c.successes, c.steps_to_target), (2, 0, None));
+        // Best losses [0.1, 0.2, 10, 10]: median 5.1.
+        assert!((c.best_loss - 5.1).abs() < 1e-12);
+        // B beats A on success rate; A and D tie on every key and share rank 2; C comes 4th.
+        assert_eq!((b.rank, a.rank, d.rank, c.rank), (1, 2, 2, 4));
+        let order: Vec<&str> = ranking.order().iter().map(|&i| ranking.groups[i].label.as_str()).collect();
+        assert_eq!(order, ["B", "A", "D", "C"]);
+        assert_eq!(ranking.winner().map(|g| g.label.as_str()), Some("B"));
+    }
+
+    #[test]
+    fn stopping_at_the_target_ranks_by_success_first() {
+        let two = |stop_at_target: bool| {
+            format!(
+                "name = \"Two\"\nseeds = 2\n[objective]\nkind = \"rosenbrock\"\n[stop]\ntarget_loss = 0.5\n\
+                 stop_at_target = {stop_at_target}\n[[optimizer]]\nkind = \"sgd\"\nlabel = \"X\"\n\
+                 [[optimizer]]\nkind = \"sgd\"\nlabel = \"Y\"\n"
+            )
+        };
+        let runs = || {
+            vec![
+                // X ends lower but reached the target once; Y reached it every time.
+                FixtureRun::new("X", 0, 0.2).target(8),
+                FixtureRun::new("X", 1, 0.3),
+                FixtureRun::new("Y", 0, 0.4).target(9),
+                FixtureRun::new("Y", 1, 0.45).target(3),
+            ]
+        };
+        let dir = tempfile::tempdir().unwrap();
+        write_folder(dir.path(), &two(true), &runs());
+        let ranking = Ranking::new(&ResultSet::read(dir.path()).unwrap());
+        assert_eq!(ranking.rule, RankRule::StepsToTarget);
+        assert_eq!(ranking.groups.iter().map(|g| g.rank).collect::<Vec<_>>(), [2, 1]);
+        assert_eq!(ranking.groups[1].steps_to_target, Some(6.0));
+
+        // Without stopping, the final loss decides.
+        write_folder(dir.path(), &two(false), &runs());
+        let ranking = Ranking::new(&ResultSet::read(dir.path()).unwrap());
+        assert_eq!(ranking.rule, RankRule::FinalLoss);
+        assert_eq!(ranking.groups.iter().map(|g| g.rank).collect::<Vec<_>>(), [1, 2]);
+    }
+}
