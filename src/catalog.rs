@@ -28,10 +28,10 @@ pub fn objectives() -> String {
                 .minima()
                 .iter()
                 .take(4)
-                .map(|m| format!("({})", m.iter().map(|v| fmt_num(*v)).collect::<Vec<_>>().join(", ")))
+                .map(|m| format!("({})", m.iter().map(|v| short(*v)).collect::<Vec<_>>().join(", ")))
                 .collect();
-            let start = f.default_start().iter().map(|v| fmt_num(*v)).collect::<Vec<_>>().join(", ");
-            let min = f.min_value().map(fmt_num).unwrap_or_else(|| "?".into());
+            let start = f.default_start().iter().map(|v| short(*v)).collect::<Vec<_>>().join(", ");
+            let min = f.min_value().map(short).unwrap_or_else(|| "?".into());
             let _ = writeln!(
                 s,
                 "                  {}-D{}; minimum {min} at {}; default start ({start})",
@@ -42,6 +42,12 @@ pub fn objectives() -> String {
         }
     }
     s
+}
+
+/// Four significant digits, for reading rather than for copying.
+fn short(x: f64) -> String {
+    let r: f64 = format!("{x:.3e}").parse().unwrap_or(x);
+    fmt_num(r)
 }
 
 pub fn scenarios() -> String {

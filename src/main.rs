@@ -198,12 +198,12 @@ fn run(
             let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr_with_hz(10));
             bar.set_style(
                 ProgressStyle::with_template(
-                    "{msg} [{bar:30}] {percent:>3}% {human_pos}/{human_len} steps, {per_sec}, eta {eta}",
+                    "{msg} [{wide_bar}] {percent:>3}% {human_pos}/{human_len} steps, eta {eta}",
                 )
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
                 .progress_chars("=> "),
             );
-            bar.set_message(scenario.name.clone());
+            bar.set_message(scenario.name.chars().take(32).collect::<String>());
             bar
         };
         let progress = |n: u64| bar.inc(n);

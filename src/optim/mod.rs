@@ -6,9 +6,30 @@
 //! schedules and the UI's sliders live outside the algorithm, and every
 //! hyperparameter can be changed between two steps without touching the state.
 
+mod adadelta;
+mod adagrad;
+mod adam;
+mod adamax;
+mod adamw;
+mod lion;
+mod nadam;
+mod ops;
+mod radam;
+mod rmsprop;
+mod rprop;
 pub mod schedule;
 mod sgd;
 
+pub use adadelta::{Adadelta, AdadeltaState};
+pub use adagrad::{Adagrad, AdagradState};
+pub use adam::{Adam, AdamState};
+pub use adamax::{Adamax, AdamaxState};
+pub use adamw::AdamW;
+pub use lion::{Lion, LionState};
+pub use nadam::{Nadam, NadamState};
+pub use radam::{Radam, RadamState};
+pub use rmsprop::{Rmsprop, RmspropState};
+pub use rprop::{Rprop, RpropState};
 pub use schedule::{Schedule, ScheduleKind};
 pub use sgd::{Sgd, SgdState};
 
@@ -120,8 +141,16 @@ impl OptimizerKind {
     pub fn build(self, dim: usize) -> Box<dyn Optimizer> {
         match self {
             OptimizerKind::Gd | OptimizerKind::Sgd => Box::new(Stateful::new(self, Sgd::default(), dim)),
-            // The other kinds are registered by their modules (see `register!` below).
-            other => build_other(other, dim),
+            OptimizerKind::Adagrad => Box::new(Stateful::new(self, Adagrad::default(), dim)),
+            OptimizerKind::Rmsprop => Box::new(Stateful::new(self, Rmsprop::default(), dim)),
+            OptimizerKind::Adam => Box::new(Stateful::new(self, Adam::default(), dim)),
+            OptimizerKind::Adamw => Box::new(Stateful::new(self, AdamW::default(), dim)),
+            OptimizerKind::Adamax => Box::new(Stateful::new(self, Adamax::default(), dim)),
+            OptimizerKind::Nadam => Box::new(Stateful::new(self, Nadam::default(), dim)),
+            OptimizerKind::Radam => Box::new(Stateful::new(self, Radam::default(), dim)),
+            OptimizerKind::Adadelta => Box::new(Stateful::new(self, Adadelta::default(), dim)),
+            OptimizerKind::Rprop => Box::new(Stateful::new(self, Rprop::default(), dim)),
+            OptimizerKind::Lion => Box::new(Stateful::new(self, Lion::default(), dim)),
         }
     }
 }
@@ -130,12 +159,6 @@ impl fmt::Display for OptimizerKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }
-}
-
-fn build_other(kind: OptimizerKind, dim: usize) -> Box<dyn Optimizer> {
-    // Until every algorithm has its module, unknown kinds fall back to SGD's
-    // hyperparameters; replaced as modules land.
-    Box::new(Stateful::new(kind, Sgd::default(), dim))
 }
 
 /// A hyperparameter's value: a number or a switch.

@@ -147,7 +147,7 @@ fn write_all(scenario: &Scenario, lab: &mut Lab, dir: &Path, options: &RunOption
                 let path = part_path(id.0);
                 let file = File::create(&path).map_err(io(&path))?;
                 let writer = StepsWriter::new(BufWriter::with_capacity(1 << 16, file), param_columns > 0);
-                Ok(PartSink { path, writer: Some(writer), last_step: 0, progress })
+                Ok(PartSink { path, writer: Some(writer), last_step: 0, unreported: 0, progress })
             },
             || cancel.load(Ordering::Relaxed),
         )
@@ -199,6 +199,7 @@ struct PartSink<'a> {
     path: PathBuf,
     writer: Option<StepsWriter<BufWriter<File>>>,
     last_step: u64,
+    unreported: u64,
     progress: &'a (dyn Fn(u64) + Sync),
 }
 
@@ -211,17 +212,22 @@ impl RunSink for PartSink<'_> {
                 .map_err(|source| OutputError::Csv { path: self.path.display().to_string(), source })?;
         }
         if record.step > self.last_step {
-            (self.progress)(record.step - self.last_step);
+            self.unreported += record.step - self.last_step;
             self.last_step = record.step;
+            // Progress is shared between threads: report in batches, not per step.
+            if self.unreported >= 4096 {
+                (self.progress)(self.unreported);
+                self.unreported = 0;
+            }
         }
         Ok(())
     }
 
     fn finish(&mut self, run: &Run) -> Result<(), OutputError> {
         // Count the steps a stopped run will never do, so the bar ends full.
-        let skipped = run.spec().steps.saturating_sub(self.last_step);
-        if skipped > 0 {
-            (self.progress)(skipped);
+        let rest = self.unreported + run.spec().steps.saturating_sub(self.last_step);
+        if rest > 0 {
+            (self.progress)(rest);
         }
         if let Some(w) = self.writer.take() {
             let mut inner = w.into_inner().map_err(io(&self.path))?;

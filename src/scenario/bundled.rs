@@ -17,7 +17,17 @@ macro_rules! bundled {
 }
 
 /// Every bundled scenario, in the order `optlab list scenarios` shows them.
-pub const BUNDLED: &[Bundled] = bundled!["rosenbrock"];
+pub const BUNDLED: &[Bundled] = bundled![
+    "rosenbrock",
+    "ill_conditioned",
+    "rotated_quadratic",
+    "saddle",
+    "beale_lr_sweep",
+    "noisy_quadratic",
+    "schedules",
+    "rastrigin",
+    "himmelblau",
+];
 
 pub fn find_bundled(name: &str) -> Option<&'static Bundled> {
     BUNDLED.iter().find(|b| b.name == name)

@@ -250,3 +250,113 @@ impl Scenario {
         self.run_labels().len() * self.seeds as usize
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn parse(text: &str) -> Scenario {
+        Scenario::parse(text, Origin::Bundled("test")).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    const HEAD: &str = "name = \"t\"\n[objective]\nkind = \"rosenbrock\"\n";
+
+    #[test]
+    fn defaults_are_pytorchs_and_the_contracts() {
+        let s = parse(&format!("{HEAD}[[optimizer]]\nkind = \"adam\"\n"));
+        assert_eq!((s.seed, s.steps, s.seeds), (0, 1000, 1));
+        assert_eq!(s.stop, StopRule::default());
+        let adam = &s.optimizers[0];
+        assert_eq!(adam.label, "adam");
+        assert_eq!(adam.get("lr"), Some(Hyper::Float(1e-3)));
+        assert_eq!(adam.get("beta2"), Some(Hyper::Float(0.999)));
+        assert_eq!(adam.get("amsgrad"), Some(Hyper::Bool(false)));
+        match &s.objective {
+            ObjectiveSpec::Function { start, noise, .. } => {
+                assert_eq!(start, &vec![-1.5, 2.0]);
+                assert_eq!(*noise, 0.0);
+            }
+        }
+    }
+
+    #[test]
+    fn default_labels_name_the_hyperparameters_that_differ() {
+        let s = parse(&format!(
+            "{HEAD}[[optimizer]]\nkind = \"sgd\"\nlr = 0.01\n[[optimizer]]\nkind = \"sgd\"\nlr = 0.1\nmomentum = 0.9\n\
+             [[optimizer]]\nkind = \"adam\"\n[[optimizer]]\nkind = \"sgd\"\nlabel = \"mine\"\n"
+        ));
+        let labels: Vec<&str> = s.optimizers.iter().map(|e| e.label.as_str()).collect();
+        assert_eq!(labels, ["sgd lr=0.01 momentum=0", "sgd lr=0.1 momentum=0.9", "adam", "mine"]);
+    }
+
+    #[test]
+    fn identical_entries_are_numbered() {
+        let s = parse(&format!("{HEAD}[[optimizer]]\nkind = \"sgd\"\n[[optimizer]]\nkind = \"sgd\"\n"));
+        let labels: Vec<&str> = s.optimizers.iter().map(|e| e.label.as_str()).collect();
+        assert_eq!(labels, ["sgd", "sgd #2"]);
+    }
+
+    #[test]
+    fn sweeps_are_a_cartesian_product_with_the_last_key_fastest() {
+        let s = parse(&format!(
+            "seeds = 2\n{HEAD}[[optimizer]]\nkind = \"adam\"\nlabel = \"Adam\"\nsweep = {{ lr = [0.1, 0.01], beta1 = [0.8, 0.9] }}\n"
+        ));
+        assert_eq!(
+            s.run_labels(),
+            ["Adam lr=0.1 beta1=0.8", "Adam lr=0.1 beta1=0.9", "Adam lr=0.01 beta1=0.8", "Adam lr=0.01 beta1=0.9"]
+        );
+        assert_eq!(s.run_count(), 8);
+        let specs = s.run_specs(2);
+        assert_eq!(specs.len(), 8);
+        assert_eq!(specs[2].optimizer.get("beta1"), Some(Hyper::Float(0.9)));
+        assert_eq!(specs[2].optimizer.get("lr"), Some(Hyper::Float(0.1)));
+        assert_eq!((specs[2].seed, specs[3].seed), (0, 1));
+    }
+
+    #[test]
+    fn an_event_on_a_swept_entry_applies_to_all_its_runs() {
+        let s = parse(&format!(
+            "steps = 10\n{HEAD}[[optimizer]]\nkind = \"sgd\"\nlabel = \"S\"\nsweep = {{ lr = [0.1, 0.2] }}\n\
+             [[event]]\nstep = 3\nrun = \"S\"\nmomentum = 0.5\n[[event]]\nstep = 4\nrun = \"S lr=0.2\"\nlr = 0.3\n"
+        ));
+        let specs = s.run_specs(2);
+        assert_eq!(specs[0].events.len(), 1);
+        assert_eq!(specs[1].events.len(), 2);
+    }
+
+    #[test]
+    fn the_resolved_form_parses_back_to_the_same_scenario() {
+        for b in BUNDLED {
+            let s = Scenario::parse(b.text, Origin::Bundled(b.name)).unwrap();
+            let again = Scenario::parse(&s.to_toml(), Origin::Bundled(b.name)).unwrap();
+            assert_eq!(s, again, "{}", b.name);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn run_labels_are_unique(
+            lrs in proptest::collection::btree_set(1u32..1000, 1..5),
+            momenta in proptest::collection::btree_set(0u32..10, 1..4),
+            entries in 1usize..4,
+            explicit in proptest::bool::ANY,
+        ) {
+            let lr_list = lrs.iter().map(|v| format!("{}", *v as f64 * 1e-4)).collect::<Vec<_>>().join(", ");
+            let m_list = momenta.iter().map(|v| format!("{}", *v as f64 / 10.0)).collect::<Vec<_>>().join(", ");
+            let mut text = HEAD.to_string();
+            for i in 0..entries {
+                text.push_str("[[optimizer]]\nkind = \"sgd\"\n");
+                if explicit {
+                    text.push_str(&format!("label = \"run {i}\"\n"));
+                }
+                text.push_str(&format!("sweep = {{ lr = [{lr_list}], momentum = [{m_list}] }}\n"));
+            }
+            let s = parse(&text);
+            let labels = s.run_labels();
+            prop_assert_eq!(labels.len(), entries * lrs.len() * momenta.len());
+            let unique: std::collections::BTreeSet<&String> = labels.iter().collect();
+            prop_assert_eq!(unique.len(), labels.len());
+        }
+    }
+}

@@ -3,6 +3,7 @@
 use super::tree::{self, Node, ScenarioError, Source, TableReader, Value};
 use super::{ObjectiveSpec, OptimizerEntry, Origin, Scenario, fmt_hyper};
 use crate::engine::{Change, Event, StopRule};
+use crate::objective::functions::Quadratic;
 use crate::objective::{FunctionKind, FunctionParams};
 use crate::optim::{Hyper, OptimizerKind, Schedule, ScheduleKind};
 use std::collections::BTreeMap;
@@ -121,9 +122,9 @@ fn parse_objective(source: &Source<'_>, node: &Node, _steps: u64) -> Result<Obje
     };
     let coeffs = t.f64_array("coeffs")?;
     if let Some((_, node)) = &coeffs
-        && kind.name() != "quadratic"
+        && !kind.takes_coeffs()
     {
-        return Err(t.error(node, "coeffs", format!("only `quadratic` takes coeffs, not {}", kind.name())));
+        return Err(t.error(node, "coeffs", format!("{} takes no coeffs", kind.name())));
     }
     let params = FunctionParams { dim, coeffs: coeffs.as_ref().map(|(c, _)| c.clone()) };
     let function = kind.build(&params).map_err(|e| {
@@ -159,24 +160,10 @@ fn parse_objective(source: &Source<'_>, node: &Node, _steps: u64) -> Result<Obje
     // Resolved form writes `dim` for N-D functions, `coeffs` for quadratic.
     let params = FunctionParams {
         dim: kind.is_nd().then_some(dim),
-        coeffs: params.coeffs.or_else(|| (kind.name() == "quadratic").then(|| default_coeffs(function.as_ref()))),
+        coeffs: params.coeffs.or_else(|| kind.takes_coeffs().then(|| Quadratic::default_coeffs(dim))),
     };
     t.finish(FUNCTION_KEYS)?;
     Ok(ObjectiveSpec::Function { kind, params, start, noise })
-}
-
-/// The curvatures of a quadratic built without `coeffs`: the diagonal of its Hessian.
-fn default_coeffs(f: &dyn crate::objective::TestFunction) -> Vec<f64> {
-    let n = f.dim();
-    let zero = ndarray::Array1::<f64>::zeros(n);
-    (0..n)
-        .map(|i| {
-            let mut e = zero.clone();
-            e[i] = 1.0;
-            // f(e_i) = ½ c_i for f = ½ Σ c_i x_i².
-            2.0 * f.value(e.view())
-        })
-        .collect()
 }
 
 fn parse_stop(source: &Source<'_>, node: &Node) -> Result<StopRule, ScenarioError> {
@@ -433,7 +420,7 @@ fn assign_labels(
         }
         let mut n = 1;
         let base = labels[i].clone();
-        while labels.iter().enumerate().any(|(j, l)| j != i && *l == labels[i]) {
+        while labels.iter().enumerate().any(|(j, l)| (j < i || explicit[j]) && j != i && *l == labels[i]) {
             n += 1;
             labels[i] = format!("{base} #{n}");
         }

@@ -280,12 +280,14 @@ pub fn as_u64(node: &Node) -> Result<u64, String> {
 
 /// The accepted key closest to a misspelt one, if it is close enough.
 pub fn closest<'a>(key: &str, accepted: &[&'a str]) -> Option<&'a str> {
-    accepted
+    let by_distance = accepted
         .iter()
         .map(|a| (edit_distance(key, a), *a))
         .filter(|(d, a)| *d <= 2.max(a.len() / 4))
         .min_by_key(|(d, _)| *d)
-        .map(|(_, a)| a)
+        .map(|(_, a)| a);
+    // "target" for "target_loss": a prefix of a longer key.
+    by_distance.or_else(|| accepted.iter().copied().find(|a| key.len() >= 3 && a.starts_with(key)))
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
