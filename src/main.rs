@@ -78,6 +78,9 @@ enum Command {
         /// Updates in the test run
         #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(5..=10_000_000))]
         steps: u64,
+        /// Smoothing factor of the loss's moving average (default: 1 − 50/steps, at least 0)
+        #[arg(long)]
+        beta: Option<f64>,
         /// Output folder (default: results/<scenario>-lr-find)
         #[arg(long)]
         out: Option<PathBuf>,
@@ -134,8 +137,8 @@ fn main() -> ExitCode {
         Some(Command::Run { scenarios, out, seeds, threads, quiet }) => run(&scenarios, out, seeds, threads, quiet),
         Some(Command::Check { scenarios }) => check(&scenarios),
         Some(Command::Report { dirs, out }) => report(&dirs, out),
-        Some(Command::LrFind { scenario, min, max, steps, out }) => {
-            lr_find(&scenario, LrFindOptions { min_lr: min, max_lr: max, steps, ..LrFindOptions::default() }, out)
+        Some(Command::LrFind { scenario, min, max, steps, beta, out }) => {
+            lr_find(&scenario, LrFindOptions { min_lr: min, max_lr: max, steps, beta, ..LrFindOptions::default() }, out)
         }
         Some(Command::List { what }) => {
             list(what);

@@ -147,3 +147,55 @@ fn report_rebuilds_in_place_and_says_which_file_is_missing() {
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
     assert!(stderr.contains("summary.csv: missing"), "{stderr}");
 }
+
+#[test]
+#[ignore = "a helper: renders OPTLAB_SVG to OPTLAB_PNG_DIR"]
+fn render_one_svg() {
+    let svg = PathBuf::from(std::env::var_os("OPTLAB_SVG").unwrap());
+    let dir = PathBuf::from(std::env::var_os("OPTLAB_PNG_DIR").unwrap());
+    render_png(&svg, &dir);
+}
+
+#[test]
+fn lr_find_prints_suggestions_and_writes_csv_and_chart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("lr");
+    let assert = cargo_bin_cmd!("optlab")
+        .args(["lr-find", "ill_conditioned", "--min", "1e-4", "--max", "10", "--steps", "30", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    assert!(stdout.contains("suggested lr") && stdout.contains("Adam"), "{stdout}");
+    let csv = std::fs::read_to_string(out.join("lr_find.csv")).unwrap();
+    assert!(csv.starts_with("run,optimizer,step,lr,loss,smoothed_loss\n"));
+    let summary = std::fs::read_to_string(out.join("lr_find_summary.csv")).unwrap();
+    assert_eq!(summary.lines().count(), 5, "a header and one row per entry: {summary}");
+    let svg = std::fs::read_to_string(out.join("lr_find.svg")).unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    assert!(texts(&doc).iter().any(|t| t.starts_with("Adam: suggested lr")));
+
+    let bad = cargo_bin_cmd!("optlab").args(["lr-find", "ill_conditioned", "--min", "0"]).assert().code(2);
+    assert!(String::from_utf8_lossy(&bad.get_output().stderr).contains("--min"));
+}
+
+#[test]
+fn several_folders_give_a_summary_across_scenarios() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let quick = |name: &str, adam_lr: f64| {
+        format!(
+            "name = \"{name}\"\nsteps = 200\n[objective]\nkind = \"quadratic\"\ncoeffs = [1.0, 10.0]\n\
+             [[optimizer]]\nkind = \"sgd\"\nlr = 0.05\n[[optimizer]]\nkind = \"adam\"\nlr = {adam_lr}\n"
+        )
+    };
+    run_scenario(&quick("first", 0.1), &a);
+    run_scenario(&quick("second", 100.0), &b);
+    let summary = tmp.path().join("summary");
+    cargo_bin_cmd!("optlab").arg("report").arg(&a).arg(&b).arg("--out").arg(&summary).assert().success();
+    let md = std::fs::read_to_string(summary.join("summary.md")).unwrap();
+    assert!(md.contains("| optimizer | scenarios | best | within 2× | within 10× | within 100× |"), "{md}");
+    assert!(md.contains("| first |") && md.contains("| second |"), "{md}");
+    let svg = std::fs::read_to_string(summary.join("profile.svg")).unwrap();
+    roxmltree::Document::parse(&svg).unwrap();
+}

@@ -13,9 +13,10 @@
 //! ```
 //!
 //! The test stops at divergence: a non-finite loss, or a smoothed loss above 4×
-//! the best smoothed loss so far. The suggested rate is the one where the
-//! smoothed log-loss falls fastest against log-lr (the most negative slope,
-//! by central differences), before divergence. On a quadratic, plain SGD's
+//! the best smoothed loss so far (fastai's rule) and above the smoothed loss at
+//! the start (so momentum's swings do not count). The suggested rate is the one
+//! where the smoothed log-loss falls fastest against log-lr (the most negative
+//! slope, by central differences) on the way down to the lowest smoothed loss. On a quadratic, plain SGD's
 //! loss falls fastest near lr = 1/L and diverges past 2/L (L the largest
 //! curvature).
 //!
@@ -40,15 +41,15 @@ pub struct LrFindOptions {
     pub max_lr: f64,
     /// Updates in the run (the rate reaches `max_lr` at the last one).
     pub steps: u64,
-    /// Smoothing factor of the moving average (fastai: 0.98).
-    pub beta: f64,
+    /// Smoothing factor of the moving average; `None`: 1 − 50/steps (at least 0).
+    pub beta: Option<f64>,
     /// Stop when the smoothed loss exceeds this many times its best.
     pub divergence: f64,
 }
 
 impl Default for LrFindOptions {
     fn default() -> Self {
-        LrFindOptions { min_lr: 1e-6, max_lr: 10.0, steps: 100, beta: 0.98, divergence: 4.0 }
+        LrFindOptions { min_lr: 1e-6, max_lr: 10.0, steps: 100, beta: None, divergence: 4.0 }
     }
 }
 
@@ -64,10 +65,17 @@ impl LrFindOptions {
         if self.steps < 5 {
             return Err(format!("--steps must be at least 5, not {}", self.steps));
         }
-        if !(0.0..1.0).contains(&self.beta) {
-            return Err(format!("the smoothing factor must be in [0, 1), not {}", self.beta));
+        if let Some(beta) = self.beta
+            && !(0.0..1.0).contains(&beta)
+        {
+            return Err(format!("the smoothing factor must be in [0, 1), not {beta}"));
         }
         Ok(())
+    }
+
+    /// The smoothing factor used.
+    pub fn beta(&self) -> f64 {
+        self.beta.unwrap_or_else(|| (1.0 - 50.0 / self.steps as f64).max(0.0))
     }
 
     /// The per-update growth factor of the rate.
@@ -116,11 +124,12 @@ pub fn range_test(objective: &dyn Objective, template: &RunSpec, options: &LrFin
     let mut run = Run::new(spec, objective, stop);
     let f_star = objective.min_value().unwrap_or(0.0);
 
-    let mut points = Vec::new();
+    let mut points: Vec<LrPoint> = Vec::new();
     let mut avg = 0.0;
     let mut best = f64::INFINITY;
     let mut diverged_at = None;
     let mut k = 0i32;
+    let beta = options.beta();
     while let Some(record) = run.step(objective).cloned() {
         let Some(lr) = record.lr else { continue };
         k += 1;
@@ -130,16 +139,19 @@ pub fn range_test(objective: &dyn Objective, template: &RunSpec, options: &LrFin
             diverged_at = Some(lr);
             break;
         }
-        avg = options.beta * avg + (1.0 - options.beta) * gap;
-        let smoothed = avg / (1.0 - options.beta.powi(k));
+        avg = beta * avg + (1.0 - beta) * gap;
+        let smoothed = avg / (1.0 - beta.powi(k));
         points.push(LrPoint { step: record.step, lr, loss: record.loss, smoothed });
-        if best > 0.0 && best.is_finite() && smoothed > options.divergence * best {
+        // Divergence: far above the best, and worse than where the test started
+        // (momentum makes the loss swing well above its best without diverging).
+        let start = points[0].smoothed;
+        if best > 0.0 && smoothed > options.divergence * best && smoothed > start {
             diverged_at = Some(lr);
             break;
         }
         best = best.min(smoothed);
     }
-    let suggestion_index = steepest(&points, diverged_at.is_some());
+    let suggestion_index = steepest(&points);
     LrCurve {
         label: template.label.clone(),
         kind: template.optimizer.kind(),
@@ -150,22 +162,21 @@ pub fn range_test(objective: &dyn Objective, template: &RunSpec, options: &LrFin
     }
 }
 
-/// Index of the most negative slope of log(smoothed) against log(lr), among
-/// the points before divergence (the diverging point and the rise before it
-/// are left out).
-fn steepest(points: &[LrPoint], diverged: bool) -> Option<usize> {
-    let end = if diverged { points.len().saturating_sub(1) } else { points.len() };
-    let usable: Vec<(f64, f64)> = points[..end]
+/// Index of the most negative slope of log(smoothed) against log(lr) on the
+/// way down to the lowest smoothed loss (slopes by central differences).
+fn steepest(points: &[LrPoint]) -> Option<usize> {
+    let usable: Vec<(f64, f64)> = points
         .iter()
         .map(|p| (p.lr.ln(), p.smoothed.max(f64::MIN_POSITIVE).ln()))
         .take_while(|(_, y)| y.is_finite())
         .collect();
-    if usable.len() < 3 {
-        return None;
-    }
+    let lowest = usable.iter().enumerate().min_by(|a, b| a.1.1.total_cmp(&b.1.1)).map(|(i, _)| i)?;
     let mut best: Option<(usize, f64)> = None;
-    for i in 0..usable.len() {
+    for i in 0..=lowest {
         let (a, b) = (i.saturating_sub(1), (i + 1).min(usable.len() - 1));
+        if a == b {
+            continue;
+        }
         let slope = (usable[b].1 - usable[a].1) / (usable[b].0 - usable[a].0);
         if slope < 0.0 && best.is_none_or(|(_, s)| slope < s) {
             best = Some((i, slope));
@@ -290,4 +301,96 @@ pub fn write(dir: &Path, scenario: &Scenario, curves: &[LrCurve], options: &LrFi
 
 fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Status;
+    use crate::scenario::Origin;
+
+    /// f = ½(x² + 100 y²): L = 100, so 1/L = 0.01 and plain SGD diverges past 2/L.
+    const QUADRATIC: &str = r#"
+name = "Ill-conditioned quadratic"
+steps = 600
+[objective]
+kind = "quadratic"
+coeffs = [1.0, 100.0]
+start = [1.0, 1.0]
+[stop]
+target_loss = 1e-8
+[[optimizer]]
+kind = "sgd"
+label = "SGD"
+[[optimizer]]
+kind = "adam"
+label = "Adam"
+"#;
+
+    #[test]
+    fn sgd_is_told_about_one_over_l_and_adam_a_rate_that_converges() {
+        let scenario = Scenario::parse(QUADRATIC, Origin::Bundled("test")).unwrap();
+        // Few updates over a wide range: the steep direction still dominates the
+        // loss when the rate passes 1/L (with many updates it has decayed long before).
+        let options = LrFindOptions { min_lr: 1e-4, max_lr: 10.0, steps: 30, ..LrFindOptions::default() };
+        let curves = lr_find(&scenario, &options).unwrap();
+        let (sgd, adam) = (&curves[0], &curves[1]);
+        let one_over_l = 1.0 / 100.0;
+        let s = sgd.suggestion.unwrap();
+        assert!(s > one_over_l / 3.0 && s < one_over_l * 3.0, "SGD: suggested {s}, 1/L = {one_over_l}");
+        // SGD diverges past 2/L: the test saw it and stopped there.
+        let d = sgd.diverged_at.unwrap();
+        assert!(d > 2.0 * one_over_l && d < 100.0 * one_over_l, "SGD diverged at {d}");
+        assert!(sgd.points.iter().all(|p| p.lr <= d));
+
+        // A normal run of Adam at its suggested rate converges.
+        let lr = adam.suggestion.unwrap();
+        let objective = scenario.build_objective().unwrap();
+        let mut spec = scenario.run_specs(2).into_iter().find(|s| s.label == "Adam").unwrap();
+        spec.optimizer.set("lr", Hyper::Float(lr)).unwrap();
+        let mut run = Run::new(spec, objective.as_ref(), scenario.stop.clone());
+        while run.step(objective.as_ref()).is_some() {}
+        let summary = run.summary();
+        assert!(matches!(summary.status, Status::ReachedTarget { .. }), "Adam at lr {lr}: {summary:?}");
+        assert!(summary.final_loss < 1e-8, "Adam at lr {lr}: final loss {}", summary.final_loss);
+    }
+
+    #[test]
+    fn the_rate_grows_from_min_to_max_and_the_loss_is_smoothed_with_bias_correction() {
+        let scenario = Scenario::parse(QUADRATIC, Origin::Bundled("test")).unwrap();
+        let options =
+            LrFindOptions { min_lr: 1e-6, max_lr: 1e-3, steps: 20, beta: Some(0.9), ..LrFindOptions::default() };
+        let curve = &lr_find(&scenario, &options).unwrap()[0];
+        // No divergence below 1e-3: every update ran, the last at max.
+        assert_eq!(curve.points.len(), 20);
+        assert_eq!(curve.diverged_at, None);
+        assert!((curve.points[0].lr - 1e-6).abs() < 1e-18);
+        assert!((curve.points[19].lr / 1e-3 - 1.0).abs() < 1e-9);
+        // Bias correction: the first smoothed value is the first loss itself.
+        assert!((curve.points[0].smoothed - curve.points[0].loss).abs() < 1e-12);
+        let expected = (0.9 * 0.1 * curve.points[0].loss + 0.1 * curve.points[1].loss) / (1.0 - 0.81);
+        assert!((curve.points[1].smoothed - expected).abs() < 1e-9);
+        assert!(options.validate().is_ok());
+        assert!(LrFindOptions { min_lr: 0.0, ..options.clone() }.validate().is_err());
+        assert!(LrFindOptions { max_lr: 1e-7, ..options.clone() }.validate().is_err());
+        assert_eq!(LrFindOptions { steps: 100, beta: None, ..options }.beta(), 0.5);
+    }
+
+    #[test]
+    fn the_suggestion_is_the_steepest_fall_before_the_lowest_point() {
+        let point = |lr: f64, smoothed: f64| LrPoint { step: 0, lr, loss: smoothed, smoothed };
+        // Falls gently, then steeply around lr = 1e-2, bottoms out at 1, rises; the
+        // drop after the rise is not on the way down to the lowest point before it.
+        let points = vec![
+            point(1e-4, 10.0),
+            point(1e-3, 9.0),
+            point(1e-2, 1.0),
+            point(1e-1, 0.5),
+            point(1.0, 0.4),
+            point(10.0, 50.0),
+            point(100.0, 20.0),
+        ];
+        assert_eq!(steepest(&points), Some(2));
+        assert_eq!(steepest(&[point(1.0, 1.0), point(2.0, 2.0)]), None);
+    }
 }
