@@ -98,3 +98,56 @@ fn link_tree(from: &Path, to: &Path, top: bool) -> Result<(), OutputError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixtures::{FixtureRun, write_folder};
+
+    const TWO: &str = r#"
+name = "Model-like"
+seeds = 2
+[objective]
+kind = "rosenbrock"
+[[optimizer]]
+kind = "sgd"
+label = "A"
+[[optimizer]]
+kind = "sgd"
+label = "B"
+"#;
+
+    fn with_accuracy(label: &'static str, seed: u64, loss: f64, acc: f64) -> FixtureRun {
+        let mut r = FixtureRun::new(label, seed, loss);
+        r.val_accuracy = Some(acc);
+        r.losses = vec![10.0, 5.0, 2.0, loss];
+        r
+    }
+
+    #[test]
+    fn validation_figures_get_a_chart_and_table_columns() {
+        let dir = tempfile::tempdir().unwrap();
+        let runs = vec![
+            with_accuracy("A", 0, 0.5, 0.9),
+            with_accuracy("A", 1, 0.6, 0.8),
+            with_accuracy("B", 0, 1.5, 0.7),
+            with_accuracy("B", 1, 1.6, 0.6),
+        ];
+        write_folder(dir.path(), TWO, &runs);
+        write_report(dir.path()).unwrap();
+        let md = fs::read_to_string(dir.path().join("report.md")).unwrap();
+        assert!(md.contains("| val. loss | val. accuracy |"), "{md}");
+        // Median accuracy of A over its two seeds: 85%.
+        assert!(md.contains("| 1 | A | 0.55 [0.525, 0.575] |"), "{md}");
+        assert!(md.contains("| 0.5 | 85% |"), "{md}");
+        assert!(md.contains("](validation.svg)"));
+        let svg = fs::read_to_string(dir.path().join("validation.svg")).unwrap();
+        let doc = roxmltree::Document::parse(&svg).unwrap();
+        let texts: Vec<&str> = doc.descendants().filter_map(|n| n.text()).map(str::trim).collect();
+        for t in ["validation loss", "validation accuracy", "A", "B"] {
+            assert!(texts.contains(&t), "{t} missing from {texts:?}");
+        }
+        // No parameter columns: no trajectories, whatever the objective says.
+        assert!(!dir.path().join("trajectories.svg").exists());
+    }
+}

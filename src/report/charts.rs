@@ -219,6 +219,9 @@ where
         .axis_desc_style(("sans-serif", LABEL_SIZE))
         .bold_line_style(BLACK.mix(0.12))
         .light_line_style(BLACK.mix(0.04))
+        // A dense log axis already has a line at every 1–9 × 10ⁿ.
+        .x_max_light_lines(if panel.x.log && x_labels > 8 { 0 } else { 4 })
+        .y_max_light_lines(if panel.y.log && y_labels > 8 { 0 } else { 4 })
         .draw()
         .map_err(err)?;
 
