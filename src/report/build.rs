@@ -36,7 +36,7 @@ pub fn write_report_from(results: &ResultSet, out: &Path) -> Result<(), ReportEr
     let f_star = function.as_ref().and_then(|f| f.min_value());
     let ranking = Ranking::new(results);
     let labels: Vec<String> = results.scenario.optimizers.iter().map(|e| e.label.clone()).collect();
-    let curves = sensitivity(&ranking, &labels, f_star);
+    let curves = sensitivity(&ranking, &labels, f_star, results.solved_gap(f_star));
     let mut described = vec![figures::loss(results, &ranking, f_star)];
     if let Some(f) = &function
         && let Some(d) = figures::trajectories(results, &ranking, f.as_ref())

@@ -30,6 +30,30 @@ pub fn color(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
 }
 
+/// Colours for items grouped by key (an `[[optimizer]]` entry): each key gets
+/// its palette colour, and items that share a key (sweep values) get shades of
+/// it from dark to light, so the lines of one optimizer read as a family.
+pub fn shades(keys: &[usize]) -> Vec<RGBColor> {
+    keys.iter()
+        .enumerate()
+        .map(|(i, &key)| {
+            let family: Vec<usize> = (0..keys.len()).filter(|&j| keys[j] == key).collect();
+            let base = color(key);
+            if family.len() < 2 {
+                return base;
+            }
+            let k = family.iter().position(|&j| j == i).unwrap_or(0);
+            // From 50% towards black to 50% towards white.
+            let t = -0.5 + k as f64 / (family.len() - 1) as f64;
+            let towards = |c: u8| {
+                let c = c as f64;
+                (if t < 0.0 { c * (1.0 + t) } else { c + (255.0 - c) * t * 0.9 }).round() as u8
+            };
+            RGBColor(towards(base.0), towards(base.1), towards(base.2))
+        })
+        .collect()
+}
+
 /// The colour of a contour line at relative height t in [0, 1]: slate blue
 /// (low) to pale grey (high), quieter than the series colours drawn over it.
 pub fn contour_color(t: f64) -> RGBColor {

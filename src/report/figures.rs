@@ -1,7 +1,7 @@
 //! The report's figures built from a [`ResultSet`], each with the sentence
 //! that describes it in report.md.
 
-use super::charts::{self, Axis, Figure, LegendEntry, Line, Mark, Panel, Shape, Swatch, color, contour_color};
+use super::charts::{self, Axis, Figure, LegendEntry, Line, Mark, Panel, Shape, Swatch, contour_color, shades};
 use super::contour::{Grid, clip_path, thin_path};
 use super::format::sig;
 use super::ranking::Ranking;
@@ -99,14 +99,20 @@ fn sample<T: Copy>(all: Vec<T>) -> Vec<T> {
     out
 }
 
+/// The colour of each ranking row: one hue per `[[optimizer]]` entry, shades for its sweep values.
+pub fn group_colors(ranking: &Ranking) -> Vec<RGBColor> {
+    shades(&ranking.groups.iter().map(|g| g.entry).collect::<Vec<_>>())
+}
+
 fn legend_for_groups(ranking: &Ranking, banded: bool) -> Vec<LegendEntry> {
+    let colors = group_colors(ranking);
     ranking
         .groups
         .iter()
         .enumerate()
         .map(|(i, g)| LegendEntry {
             label: g.label.clone(),
-            color: color(i),
+            color: colors[i],
             swatch: if banded && g.seeds() > 1 { Swatch::Band } else { Swatch::Line },
         })
         .collect()
@@ -136,6 +142,7 @@ pub fn loss(results: &ResultSet, ranking: &Ranking, f_star: Option<f64>) -> Desc
         .fold(f64::NEG_INFINITY, f64::max);
     let cap = if start_max > 0.0 { start_max * 10.0 } else { f64::INFINITY };
     let mut max_step = 0u64;
+    let colors = group_colors(ranking);
     for (i, g) in ranking.groups.iter().enumerate() {
         let histories: Vec<&History> = g.runs.iter().map(|&r| &results.runs[r].history).collect();
         let stats = over_seeds(&histories, |h, k| Some(scale.y(h.loss[k])));
@@ -143,7 +150,7 @@ pub fn loss(results: &ResultSet, ranking: &Ranking, f_star: Option<f64>) -> Desc
         for &(_, m, lo, hi) in &stats {
             ys.extend([m, lo, hi].into_iter().filter(|v| *v <= cap));
         }
-        let mut line = Line::new(stats.iter().map(|&(x, m, _, _)| (x, m)).collect(), color(i));
+        let mut line = Line::new(stats.iter().map(|&(x, m, _, _)| (x, m)).collect(), colors[i]);
         if g.seeds() > 1 {
             line.band = stats.iter().map(|&(x, _, lo, hi)| (x, lo, hi)).collect();
         }
@@ -155,7 +162,7 @@ pub fn loss(results: &ResultSet, ranking: &Ranking, f_star: Option<f64>) -> Desc
         for &r in &g.runs {
             if let Status::Diverged { step } = results.runs[r].summary.status {
                 diverged += 1;
-                marks.push(Mark { at: (step as f64, y_axis.range.1), shape: Shape::Cross, color: color(i), size: 6 });
+                marks.push(Mark { at: (step as f64, y_axis.range.1), shape: Shape::Cross, color: colors[i], size: 6 });
             }
         }
     }
@@ -247,13 +254,14 @@ pub fn trajectories(results: &ResultSet, ranking: &Ranking, f: &dyn TestFunction
     let diag = (wx.1 - wx.0).hypot(wy.1 - wy.0);
     let mut starts: Vec<(f64, f64)> = Vec::new();
     let mut left_window = 0;
+    let colors = group_colors(ranking);
     for (i, g) in ranking.groups.iter().enumerate() {
         for (k, &r) in g.runs.iter().enumerate() {
             let xy = &results.runs[r].history.xy;
             let thin = thin_path(xy, diag / 1500.0);
             let pieces = clip_path(&thin, wx, wy);
             for piece in pieces {
-                let mut line = Line::new(piece, color(i));
+                let mut line = Line::new(piece, colors[i]);
                 if k > 0 {
                     line.width = 1;
                     line.opacity = 0.5;
@@ -267,7 +275,7 @@ pub fn trajectories(results: &ResultSet, ranking: &Ranking, f: &dyn TestFunction
             }
             match xy.last() {
                 Some(&(x, y)) if x >= wx.0 && x <= wx.1 && y >= wy.0 && y <= wy.1 => {
-                    marks.push(Mark { at: (x, y), shape: Shape::Dot, color: color(i), size: 5 });
+                    marks.push(Mark { at: (x, y), shape: Shape::Dot, color: colors[i], size: 5 });
                 }
                 _ => left_window += 1,
             }
@@ -341,8 +349,9 @@ pub fn sensitivity(results: &ResultSet, curves: &[SensitivityCurve], f_star: Opt
     let mut marks = Vec::new();
     let mut any_diverged = false;
     let banded = curves.iter().any(|c| c.points.iter().any(|p| p.seeds > 1));
+    let colors = shades(&curves.iter().map(|c| c.entry).collect::<Vec<_>>());
     for (i, c) in curves.iter().enumerate() {
-        let col = color(i);
+        let col = colors[i];
         let mut line = Line::new(
             c.points
                 .iter()
@@ -377,7 +386,7 @@ pub fn sensitivity(results: &ResultSet, curves: &[SensitivityCurve], f_star: Opt
         .enumerate()
         .map(|(i, c)| LegendEntry {
             label: c.label.clone(),
-            color: color(i),
+            color: colors[i],
             swatch: if banded { Swatch::Band } else { Swatch::Line },
         })
         .collect();
@@ -422,12 +431,13 @@ pub fn validation(results: &ResultSet, ranking: &Ranking) -> Option<Described> {
     let mut acc_lines = Vec::new();
     let (mut loss_ys, mut acc_ys) = (Vec::new(), Vec::new());
     let mut max_step = 0u64;
+    let colors = group_colors(ranking);
     for (i, g) in ranking.groups.iter().enumerate() {
         let histories: Vec<&History> = g.runs.iter().map(|&r| &results.runs[r].history).collect();
         max_step = max_step.max(histories.iter().filter_map(|h| h.step.last().copied()).max().unwrap_or(0));
         let loss = over_seeds(&histories, |h, k| h.val_loss[k].map(|v| scale.y(v)));
         loss_ys.extend(loss.iter().flat_map(|&(_, m, lo, hi)| [m, lo, hi]));
-        let mut line = Line::new(loss.iter().map(|&(x, m, _, _)| (x, m)).collect(), color(i));
+        let mut line = Line::new(loss.iter().map(|&(x, m, _, _)| (x, m)).collect(), colors[i]);
         if g.seeds() > 1 {
             line.band = loss.iter().map(|&(x, _, lo, hi)| (x, lo, hi)).collect();
         }
@@ -435,7 +445,7 @@ pub fn validation(results: &ResultSet, ranking: &Ranking) -> Option<Described> {
         if with_accuracy {
             let acc = over_seeds(&histories, |h, k| h.val_accuracy[k]);
             acc_ys.extend(acc.iter().flat_map(|&(_, m, lo, hi)| [m, lo, hi]));
-            let mut line = Line::new(acc.iter().map(|&(x, m, _, _)| (x, m)).collect(), color(i));
+            let mut line = Line::new(acc.iter().map(|&(x, m, _, _)| (x, m)).collect(), colors[i]);
             if g.seeds() > 1 {
                 line.band = acc.iter().map(|&(x, _, lo, hi)| (x, lo, hi)).collect();
             }

@@ -349,7 +349,7 @@ sweep = { lr = [0.001, 0.01] }
         write_folder(dir.path(), scenario, &runs);
         let results = ResultSet::read(dir.path()).unwrap();
         let ranking = Ranking::new(&results);
-        let curves = sensitivity(&ranking, &["S".to_string(), "T".to_string()], Some(0.0));
+        let curves = sensitivity(&ranking, &["S".to_string(), "T".to_string()], Some(0.0), 1e-12);
         assert_eq!(curves.len(), 2);
         assert_eq!(curves[0].best_point().map(|p| p.lr), Some(0.1));
         assert_eq!(curves[0].good_range, Some((0.01, 1.0, 3)));

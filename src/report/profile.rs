@@ -14,7 +14,6 @@ use super::charts::{self, Axis, Figure, LegendEntry, Line, Panel, Swatch, color}
 use super::format::{percent, sig};
 use super::ranking::Ranking;
 use super::results::{ReportError, ResultSet, io_error};
-use super::stats::median;
 use crate::optim::OptimizerKind;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -58,9 +57,7 @@ impl Profile {
         for set in sets {
             let f_star = super::test_function(&set.scenario).and_then(|f| f.min_value()).unwrap_or(0.0);
             let ranking = Ranking::new(set);
-            let starts: Vec<f64> =
-                set.runs.iter().filter_map(|r| r.history.loss.first().map(|l| (l - f_star).abs())).collect();
-            let floor = 1e-12 * median(&starts).filter(|s| s.is_finite() && *s > 0.0).unwrap_or(1.0);
+            let floor = set.solved_gap(Some(f_star));
             let mut entries: BTreeMap<OptimizerKind, Entry> = BTreeMap::new();
             for g in &ranking.groups {
                 let gap = if g.final_loss.median.is_finite() {

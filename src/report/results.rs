@@ -91,6 +91,14 @@ impl ResultSet {
         Ok(ResultSet { scenario, runs, param_columns, dir: dir.to_path_buf() })
     }
 
+    /// The loss gap below which a run counts as solved: 10⁻¹² of the median
+    /// gap between the starting loss and `f_star` (0 when unknown).
+    pub fn solved_gap(&self, f_star: Option<f64>) -> f64 {
+        let f = f_star.unwrap_or(0.0);
+        let starts: Vec<f64> = self.runs.iter().filter_map(|r| r.history.loss.first().map(|l| (l - f).abs())).collect();
+        1e-12 * super::stats::median(&starts).filter(|s| s.is_finite() && *s > 0.0).unwrap_or(1.0)
+    }
+
     /// Whether any run has validation figures (a model with a validation split).
     pub fn has_validation(&self) -> bool {
         self.runs.iter().any(|r| r.history.val_loss.iter().any(Option::is_some))

@@ -6,7 +6,9 @@
 //! objective has one (so a function whose minimum is −39 is judged fairly),
 //! otherwise on the loss itself: a value v is within 10% of the best b when
 //! v − f* ≤ (b − f*) + 0.1·|b − f*|. The range is the contiguous run of swept
-//! values around the best that qualify.
+//! values around the best that qualify. Gaps below 10⁻¹² of the median
+//! starting gap count as solved and equal (the best is then the smallest such
+//! lr), so rates that all reach the minimum to rounding share the range.
 
 use super::ranking::Ranking;
 use super::stats::Quartiles;
@@ -45,8 +47,15 @@ impl SensitivityCurve {
     }
 }
 
-/// The curves of every entry that sweeps lr; `f_star` is the known minimum, if any.
-pub fn sensitivity(ranking: &Ranking, entry_labels: &[String], f_star: Option<f64>) -> Vec<SensitivityCurve> {
+/// The curves of every entry that sweeps lr; `f_star` is the known minimum, if
+/// any, and gaps below `solved` count as equal (solved): rates that all reach
+/// the minimum to rounding are all "within 10%".
+pub fn sensitivity(
+    ranking: &Ranking,
+    entry_labels: &[String],
+    f_star: Option<f64>,
+    solved: f64,
+) -> Vec<SensitivityCurve> {
     let mut curves: Vec<(Vec<(String, Hyper)>, SensitivityCurve)> = Vec::new();
     for (gi, g) in ranking.groups.iter().enumerate() {
         let Some(lr) = g.swept("lr").and_then(Hyper::as_f64) else { continue };
@@ -76,14 +85,14 @@ pub fn sensitivity(ranking: &Ranking, entry_labels: &[String], f_star: Option<f6
         .into_iter()
         .map(|(_, mut c)| {
             c.points.sort_by(|a, b| a.lr.total_cmp(&b.lr));
-            analyse(&mut c, f_star);
+            analyse(&mut c, f_star, solved);
             c
         })
         .collect()
 }
 
-fn analyse(curve: &mut SensitivityCurve, f_star: Option<f64>) {
-    let gap = |p: &SensitivityPoint| p.final_loss.median - f_star.unwrap_or(0.0);
+fn analyse(curve: &mut SensitivityCurve, f_star: Option<f64>, solved: f64) {
+    let gap = |p: &SensitivityPoint| (p.final_loss.median - f_star.unwrap_or(0.0)).max(solved);
     // The lowest median; ties go to the smaller lr (the first in order).
     let best = curve
         .points
