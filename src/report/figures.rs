@@ -194,7 +194,7 @@ pub fn loss(results: &ResultSet, ranking: &Ranking, f_star: Option<f64>) -> Desc
     );
     if let Some(w) = ranking.winner() {
         sentence.push_str(&format!(
-            " {} ends lowest, at a median final loss of {}.",
+            " {} ranks first, with a median final loss of {}.",
             w.label,
             sig(w.final_loss.median, 4)
         ));

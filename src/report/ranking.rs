@@ -2,7 +2,10 @@
 //! sweep value of it), aggregated over seeds.
 //!
 //! Ranking rule: by median final loss (a diverged run counts as +∞), then by
-//! success rate (higher first), then by median steps to target. When the
+//! success rate (higher first), then by median steps to target. Final losses
+//! within 10⁻¹² of the starting gap of a known minimum count as solved and
+//! equal, so the race between optimizers that all reach the minimum is decided
+//! by how fast they got there, not by rounding noise. When the
 //! scenario stops runs at the target (`stop_at_target`), final losses only say
 //! "at or below the target", so the order is success rate, median steps to
 //! target, then median final loss. Rows equal on every key share a rank
@@ -26,7 +29,8 @@ impl RankRule {
     pub fn describe(self) -> &'static str {
         match self {
             RankRule::FinalLoss => {
-                "by median final loss (a diverged run counts as +∞), then success rate, then median steps to target"
+                "by median final loss (a diverged run counts as +∞; losses within 10⁻¹² of the starting gap of the \
+                 minimum count as solved and equal), then success rate, then median steps to target"
             }
             RankRule::StepsToTarget => {
                 "by success rate, then median steps to target, then median final loss (runs stop at the target)"
@@ -139,14 +143,17 @@ impl Ranking {
             let wall: Vec<f64> = runs.iter().map(|r| r.summary.wall_ms).collect();
             g.wall_ms = median(&wall).unwrap_or(f64::NAN);
         }
+        let f_star = super::test_function(&results.scenario).and_then(|f| f.min_value());
+        let solved = results.solved_gap(f_star);
         let keys: Vec<[f64; 3]> = groups
             .iter()
             .map(|g| {
                 let success = -g.success_rate(has_target).unwrap_or(0.0);
                 let steps = g.steps_to_target.unwrap_or(f64::INFINITY);
+                let gap = (g.final_loss.median - f_star.unwrap_or(0.0)).max(solved);
                 match rule {
-                    RankRule::FinalLoss => [g.final_loss.median, success, steps],
-                    RankRule::StepsToTarget => [success, steps, g.final_loss.median],
+                    RankRule::FinalLoss => [gap, success, steps],
+                    RankRule::StepsToTarget => [success, steps, gap],
                 }
             })
             .collect();
@@ -259,6 +266,23 @@ label = "D"
         let order: Vec<&str> = ranking.order().iter().map(|&i| ranking.groups[i].label.as_str()).collect();
         assert_eq!(order, ["B", "A", "D", "C"]);
         assert_eq!(ranking.winner().map(|g| g.label.as_str()), Some("B"));
+    }
+
+    #[test]
+    fn solved_runs_tie_on_loss_and_are_ranked_by_speed() {
+        let scenario = "name = \"S\"\n[objective]\nkind = \"rosenbrock\"\n[stop]\ntarget_loss = 1e-8\n\
+                        [[optimizer]]\nkind = \"sgd\"\nlabel = \"Slow\"\n[[optimizer]]\nkind = \"sgd\"\n\
+                        label = \"Fast\"\n[[optimizer]]\nkind = \"sgd\"\nlabel = \"Near\"\n";
+        // Starting gap 10: below 1e-11 is solved. Slow ends lower, but both are solved.
+        let runs = vec![
+            FixtureRun::new("Slow", 0, 1e-30).target(900),
+            FixtureRun::new("Fast", 0, 1e-20).target(100),
+            FixtureRun::new("Near", 0, 1e-9),
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        write_folder(dir.path(), scenario, &runs);
+        let ranking = Ranking::new(&ResultSet::read(dir.path()).unwrap());
+        assert_eq!(ranking.groups.iter().map(|g| g.rank).collect::<Vec<_>>(), [2, 1, 3]);
     }
 
     #[test]
