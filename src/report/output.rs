@@ -1,4 +1,5 @@
-//! Running a scenario headless into a result folder, atomically: everything is
+//! Running a scenario headless into a result folder, atomically: everything
+//! (the CSV files, scenario.toml, report.md and its charts) is
 //! written into a hidden partial folder beside the target, which is renamed
 //! into place only when complete. An interrupted run removes its partial
 //! folder; one killed outright leaves it hidden, and the next run beside it
@@ -25,6 +26,19 @@ pub enum OutputError {
     Threads { threads: usize, message: String },
     #[error("interrupted; no results written to {0}")]
     Interrupted(String),
+    #[error("{0}")]
+    Report(#[from] super::results::ReportError),
+}
+
+impl OutputError {
+    /// Whether the error is the input's fault (exit status 2).
+    pub fn is_bad_input(&self) -> bool {
+        match self {
+            OutputError::Scenario(_) => true,
+            OutputError::Report(e) => e.is_bad_input(),
+            _ => false,
+        }
+    }
 }
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> OutputError + '_ {
@@ -89,6 +103,8 @@ pub fn run_to_folder(scenario: &Scenario, out: &Path, options: &RunOptions<'_>) 
         if options.cancel.load(Ordering::Relaxed) {
             return Err(OutputError::Interrupted(out.display().to_string()));
         }
+        // The report is made from the files just written, as `optlab report` would.
+        super::build::write_report(dir)?;
         Ok(())
     })?;
     Ok(RunOutcome { out: out.to_path_buf(), lab, elapsed_ms: started.elapsed().as_secs_f64() * 1e3 })
