@@ -71,6 +71,62 @@ fn frames(c: &mut Criterion) {
     }
     group.finish();
 
+    // A synthetic history: the level of detail alone.
+    let mut synth = optlab::engine::History::new(0, optlab::engine::HistoryOptions::default());
+    for step in 0..1_000_000u64 {
+        let r = optlab::engine::Record {
+            step,
+            epoch: None,
+            lr: None,
+            loss: 1.0 + ((step * 7919) % 1013) as f64,
+            batch_loss: None,
+            grad_norm: None,
+            val_loss: None,
+            val_accuracy: None,
+            wall_ms: 0.0,
+        };
+        synth.push(&r, &[]);
+    }
+    let series = synth.series(optlab::engine::Metric::Loss, false).unwrap_or_else(|| unreachable!());
+    c.bench_function("extent_160_columns_of_1M", |b| {
+        b.iter(|| {
+            let mut acc = 0.0;
+            for col in 0..160usize {
+                let e = series.extent(col * 6250, (col + 1) * 6250);
+                acc += e.max;
+            }
+            black_box(acc)
+        })
+    });
+    c.bench_function("index_160_columns_of_1M", |b| {
+        b.iter(|| {
+            let mut acc = 0;
+            for col in 0..160usize {
+                acc += synth.index_at_or_after(col as f64 * 6250.0);
+            }
+            black_box(acc)
+        })
+    });
+
+    c.bench_function("decimate_synthetic_1M", |b| {
+        let curve = optlab::tui::view::chart::Curve {
+            history: &synth,
+            metric: optlab::engine::Metric::Loss,
+            smoothed: false,
+            x_scale: 1.0,
+            style: ratatui::style::Style::new(),
+            dashed: false,
+            name: None,
+            outlier: false,
+        };
+        let mut points = Vec::new();
+        b.iter(|| {
+            points.clear();
+            optlab::tui::view::chart::decimate(&curve, 0.0, 1e6, 160, true, &mut points);
+            black_box(&points);
+        })
+    });
+
     // Where the time goes: each pane alone, 1M steps.
     let (_controller, app) = lab(1_000_000, false);
     let area = ratatui::layout::Rect::new(0, 0, 90, 35);
@@ -80,6 +136,37 @@ fn frames(c: &mut Criterion) {
     eprintln!("path points: {:?}", hs.iter().map(|h| h.path().map_or(0, |p| p.points().len())).collect::<Vec<_>>());
     c.bench_function("pane_loss_chart_1M", |b| {
         b.iter(|| optlab::tui::view::loss_chart::render(&app, &hs, area, &mut buf))
+    });
+    let real = hs[0].series(optlab::engine::Metric::Loss, false).unwrap_or_else(|| unreachable!());
+    eprintln!("real: len {} last step {:?}", real.len(), hs[0].last_step());
+    c.bench_function("extent_160_columns_of_real_1M", |b| {
+        b.iter(|| {
+            let mut acc = 0.0;
+            for col in 0..160usize {
+                acc += real.extent(col * 6250, (col + 1) * 6250).max;
+            }
+            black_box(acc)
+        })
+    });
+    c.bench_function("decimate_only_1M", |b| {
+        b.iter(|| {
+            let mut points = Vec::new();
+            for h in &hs {
+                let curve = optlab::tui::view::chart::Curve {
+                    history: h,
+                    metric: optlab::engine::Metric::Loss,
+                    smoothed: false,
+                    x_scale: 1.0,
+                    style: ratatui::style::Style::new(),
+                    dashed: false,
+                    name: None,
+                    outlier: false,
+                };
+                points.clear();
+                optlab::tui::view::chart::decimate(&curve, 0.0, 1e6, 160, true, &mut points);
+                black_box(&points);
+            }
+        })
     });
     c.bench_function("pane_landscape_1M", |b| {
         b.iter(|| optlab::tui::view::landscape::render(&app, &hs, area, &mut buf))

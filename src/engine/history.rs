@@ -95,6 +95,12 @@ impl Series {
         }
     }
 
+    /// Level `k` of the level of detail: its block size (16·2^k) and the
+    /// extents of its complete blocks, in order.
+    pub fn level(&self, k: usize) -> Option<(usize, &[Extent])> {
+        self.levels.get(k).map(|l| (BASE << k, l.as_slice()))
+    }
+
     /// The extent of the values at indices `lo..hi`.
     pub fn extent(&self, lo: usize, hi: usize) -> Extent {
         let hi = hi.min(self.values.len());

@@ -3,15 +3,15 @@
 //! the vertical span of its values (min to max, from the history's level of
 //! detail), joined to the next. Short slices are drawn point by point.
 
-use crate::engine::{History, Metric};
+use super::dots::Dots;
+use crate::engine::{Extent, History, Metric};
 use crate::tui::format;
 use crate::tui::theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
-use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Axis, Block, Chart, Clear, Dataset, GraphType, Paragraph, Widget};
+use ratatui::widgets::{Block, Clear, Paragraph, Widget};
 
 /// One line: a metric of one run's history.
 #[derive(Clone)]
@@ -22,7 +22,8 @@ pub struct Curve<'a> {
     /// x units per step (1, or epochs per step).
     pub x_scale: f64,
     pub style: Style,
-    pub marker: Marker,
+    /// Drawn dashed (validation curves).
+    pub dashed: bool,
     /// The legend entry (one per label).
     pub name: Option<String>,
     /// Left out of the axis range (a diverged run would squash the others).
@@ -35,9 +36,6 @@ pub struct ChartSpec<'a> {
     pub curves: Vec<Curve<'a>>,
     pub log: bool,
 }
-
-/// The width of the y-axis labels the chart leaves for itself (about).
-const Y_LABELS: u16 = 8;
 
 /// A curve between x0 and x1 cut into `columns` slices, as chart points.
 pub fn decimate(curve: &Curve<'_>, x0: f64, x1: f64, columns: usize, log: bool, out: &mut Vec<(f64, f64)>) {
@@ -67,6 +65,58 @@ pub fn decimate(curve: &Curve<'_>, x0: f64, x1: f64, columns: usize, log: bool, 
     let dx = (x1 - x0) / columns as f64;
     let mut prev: Option<f64> = None;
     let mut lo = h.index_at_or_after(x0 / scale).min(n);
+    let emit = |e: Extent, x: f64, prev: &mut Option<f64>, out: &mut Vec<(f64, f64)>| {
+        if e.is_empty() {
+            return;
+        }
+        let low = if log && e.min - floor <= 0.0 { t(e.min_above) } else { t(e.min) };
+        let high = t(e.max);
+        match (low, high) {
+            (Some(a), Some(b)) => {
+                // Start at the end nearer the previous point, so the line does not cross itself.
+                let (first, second) = match *prev {
+                    Some(p) if (p - b).abs() < (p - a).abs() => (b, a),
+                    _ => (a, b),
+                };
+                out.push((x, first));
+                if second != first {
+                    out.push((x, second));
+                }
+                *prev = Some(second);
+            }
+            (None, Some(b)) => {
+                out.push((x, b));
+                *prev = Some(b);
+            }
+            _ => {}
+        }
+    };
+    // Many points per column: read one level of detail front to back, blocks
+    // of at most half a column each put in the column of their middle. The
+    // memory read is sequential and about two blocks per column, whatever the
+    // history's length; the rest (past the last whole block) goes below.
+    let per_column = (n - lo) as f64 / columns as f64;
+    if lo == 0 && per_column >= 64.0 {
+        let k = ((per_column / 32.0).log2().floor() as usize).min(series_levels(series).saturating_sub(1));
+        if let Some((size, blocks)) = series.level(k) {
+            let mut acc = vec![Extent::EMPTY; columns];
+            for (j, e) in blocks.iter().enumerate() {
+                let mid = h.step(j * size + size / 2) as f64 * scale;
+                let c = (((mid - x0) / dx) as usize).min(columns - 1);
+                acc[c] = acc[c].merge(*e);
+            }
+            for (c, e) in acc.into_iter().enumerate() {
+                emit(e, x0 + (c as f64 + 0.5) * dx, &mut prev, out);
+            }
+            lo = blocks.len() * size;
+            if lo >= n {
+                return;
+            }
+            let e = series.extent(lo, n);
+            emit(e, (h.step(lo) as f64 + h.step(n - 1) as f64) / 2.0 * scale, &mut prev, out);
+            return;
+        }
+    }
     for c in 0..columns {
         let hi = if c + 1 == columns { n } else { h.index_at_or_after((x0 + (c + 1) as f64 * dx) / scale).min(n) };
         if hi <= lo {
@@ -80,34 +130,16 @@ pub fn decimate(curve: &Curve<'_>, x0: f64, x1: f64, columns: usize, log: bool, 
                 }
             }
         } else {
-            let e = series.extent(lo, hi);
-            if !e.is_empty() {
-                let low = if log && e.min - floor <= 0.0 { t(e.min_above) } else { t(e.min) };
-                let high = t(e.max);
-                let x = (h.step(lo) as f64 + h.step(hi - 1) as f64) / 2.0 * scale;
-                match (low, high) {
-                    (Some(a), Some(b)) => {
-                        // Start at the end nearer the previous point, so the line does not cross itself.
-                        let (first, second) = match prev {
-                            Some(p) if (p - b).abs() < (p - a).abs() => (b, a),
-                            _ => (a, b),
-                        };
-                        out.push((x, first));
-                        if second != first {
-                            out.push((x, second));
-                        }
-                        prev = Some(second);
-                    }
-                    (None, Some(b)) => {
-                        out.push((x, b));
-                        prev = Some(b);
-                    }
-                    _ => {}
-                }
-            }
+            let x = (h.step(lo) as f64 + h.step(hi - 1) as f64) / 2.0 * scale;
+            emit(series.extent(lo, hi), x, &mut prev, out);
         }
         lo = hi;
     }
+}
+
+/// How many levels of detail a series has.
+fn series_levels(series: &crate::engine::Series) -> usize {
+    (0..).take_while(|&k| series.level(k).is_some()).count()
 }
 
 fn axis_label(v: f64, log: bool) -> String {
@@ -118,23 +150,29 @@ fn x_label(v: f64, steps: bool, x_max: f64) -> String {
     if steps && x_max >= 10.0 { format::count(v.round()) } else { format::num(v) }
 }
 
+/// The widest y label (format::num is at most 9 characters).
+const Y_LABEL_W: u16 = 9;
+
 pub fn render(spec: ChartSpec<'_>, area: Rect, buf: &mut Buffer) {
     let block = Block::bordered().border_style(theme::BORDER).title(spec.title);
     let inner = block.inner(area);
     block.render(area, buf);
-    if inner.width < 16 || inner.height < 4 {
+    if inner.width < Y_LABEL_W + 8 || inner.height < 4 {
         return;
     }
+    // The plot, with the y labels and axis on its left and the x axis and labels below.
+    let plot = Rect::new(inner.x + Y_LABEL_W + 1, inner.y, inner.width - Y_LABEL_W - 1, inner.height - 2);
     let x_max =
         spec.curves.iter().filter_map(|c| c.history.last_step().map(|s| s as f64 * c.x_scale)).fold(0.0, f64::max);
     let x_max = if x_max > 0.0 { x_max } else { 1.0 };
-    let columns = usize::from(inner.width.saturating_sub(Y_LABELS + 1)) * 2;
+    let mut dots = Dots::new(plot.width, plot.height);
+    let (w, h) = dots.resolution();
     let data: Vec<Vec<(f64, f64)>> = spec
         .curves
         .iter()
         .map(|c| {
-            let mut v = Vec::with_capacity(columns * 2);
-            decimate(c, 0.0, x_max, columns, spec.log, &mut v);
+            let mut v = Vec::with_capacity(w * 2);
+            decimate(c, 0.0, x_max, w, spec.log, &mut v);
             v
         })
         .collect();
@@ -165,31 +203,59 @@ pub fn render(spec: ChartSpec<'_>, area: Rect, buf: &mut Buffer) {
     // Padding does not push a chart of non-negative values (accuracy, norms) below zero.
     y0 = if !spec.log && y0 >= 0.0 { (y0 - pad).max(0.0) } else { y0 - pad };
     y1 += pad;
+
+    let to_dot = |(x, y): (f64, f64)| (x / x_max * (w - 1) as f64, (y1 - y) / (y1 - y0) * (h - 1) as f64);
+    for (c, points) in spec.curves.iter().zip(&data) {
+        let mut prev: Option<(f64, f64)> = None;
+        for &p in points {
+            let d = to_dot(p);
+            match prev {
+                Some(a) => dots.line(a, d, c.style, c.dashed),
+                None => dots.point(d, c.style),
+            }
+            prev = Some(d);
+        }
+    }
+    dots.render(plot, buf);
+
+    // Axes and labels.
+    let axis_x = plot.x - 1;
+    let axis_y = plot.bottom();
+    for y in plot.y..axis_y {
+        buf[(axis_x, y)].set_char('│').set_style(theme::AXIS);
+    }
+    for x in plot.x..plot.right() {
+        buf[(x, axis_y)].set_char('─').set_style(theme::AXIS);
+    }
+    buf[(axis_x, axis_y)].set_char('└').set_style(theme::AXIS);
+    let label_w = usize::from(Y_LABEL_W);
+    // A label names the value at the middle of its row of cells.
+    let at_row = |r: u16| y1 - (f64::from(r) * 4.0 + 1.5) / (h - 1) as f64 * (y1 - y0);
+    let rows = [(plot.y, y1), (plot.y + plot.height / 2, at_row(plot.height / 2)), (axis_y - 1, y0)];
+    for (row, v) in rows {
+        buf.set_string(inner.x, row, format!("{:>label_w$}", axis_label(v, spec.log)), theme::AXIS);
+    }
     let steps = spec.curves.iter().all(|c| c.x_scale == 1.0);
-    let x_labels = [0.0, x_max / 2.0, x_max].map(|v| Span::styled(x_label(v, steps, x_max), theme::AXIS));
-    let y_labels = [y0, (y0 + y1) / 2.0, y1].map(|v| Span::styled(axis_label(v, spec.log), theme::AXIS));
-    let datasets: Vec<Dataset> = spec
-        .curves
-        .iter()
-        .zip(&data)
-        .map(|(c, points)| Dataset::default().data(points).graph_type(GraphType::Line).marker(c.marker).style(c.style))
-        .collect();
-    Chart::new(datasets)
-        .x_axis(
-            Axis::default()
-                .bounds([0.0, x_max])
-                .labels(x_labels)
-                .style(theme::AXIS)
-                .title(Span::styled(spec.x_title, theme::DIM)),
-        )
-        .y_axis(Axis::default().bounds([y0, y1]).labels(y_labels).style(theme::AXIS))
-        .render(inner, buf);
+    let below = axis_y + 1;
+    let left = x_label(0.0, steps, x_max);
+    let mid = x_label(x_max / 2.0, steps, x_max);
+    let right = x_label(x_max, steps, x_max);
+    buf.set_string(plot.x, below, &left, theme::AXIS);
+    let mid_x = plot.x + plot.width / 2 - (mid.chars().count() as u16 / 2).min(plot.width / 2);
+    buf.set_string(mid_x, below, &mid, theme::AXIS);
+    let right_x = plot.right().saturating_sub(right.chars().count() as u16).max(plot.x);
+    buf.set_string(right_x, below, &right, theme::AXIS);
+    let title_w = spec.x_title.chars().count() as u16;
+    if plot.width > title_w + 2 {
+        buf.set_string(plot.right() - title_w - 1, axis_y, format!(" {}", spec.x_title), theme::DIM);
+    }
+
     let entries: Vec<(&str, Style)> = spec
         .curves
         .iter()
         .filter_map(|c| c.name.as_deref().map(|n| (n, c.style.remove_modifier(Modifier::DIM))))
         .collect();
-    legend(&entries, inner, buf);
+    legend(&entries, plot, buf);
 }
 
 /// One entry per label in the top right corner, over a cleared box (ratatui's
@@ -247,7 +313,7 @@ mod tests {
             smoothed: false,
             x_scale: 1.0,
             style: Style::default(),
-            marker: Marker::Braille,
+            dashed: false,
             name: None,
             outlier: false,
         }
@@ -258,7 +324,7 @@ mod tests {
         let h = history(1_000_000);
         let mut points = Vec::new();
         decimate(&curve(&h), 0.0, 999_999.0, 300, false, &mut points);
-        assert!(points.len() <= 600, "{}", points.len());
+        assert!(points.len() <= 2 * 300 + 2, "{}", points.len());
         let ys: Vec<f64> = points.iter().map(|p| p.1).collect();
         assert_eq!(ys.iter().copied().fold(f64::INFINITY, f64::min), 1.0);
         assert_eq!(ys.iter().copied().fold(f64::NEG_INFINITY, f64::max), 7.0);

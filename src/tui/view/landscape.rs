@@ -4,67 +4,16 @@
 //! minima as stars. The paths are the histories' thinned paths, so drawing
 //! costs the pane's size, not the runs' length.
 
+use super::dots::Dots;
 use crate::engine::History;
 use crate::tui::app::App;
 use crate::tui::format;
 use crate::tui::theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Widget};
-
-/// Braille dot bits by (column, row) within a cell.
-const BRAILLE: [[u8; 4]; 2] = [[0x01, 0x02, 0x04, 0x40], [0x08, 0x10, 0x20, 0x80]];
-
-struct Dots {
-    width: usize,
-    height: usize,
-    bits: Vec<u8>,
-    color: Vec<Option<Color>>,
-}
-
-impl Dots {
-    fn new(width: usize, height: usize) -> Dots {
-        Dots { width, height, bits: vec![0; width * height], color: vec![None; width * height] }
-    }
-
-    /// Paint dot (px, py) of the 2·width × 4·height grid.
-    fn paint(&mut self, px: i64, py: i64, color: Color) {
-        if px < 0 || py < 0 || px >= 2 * self.width as i64 || py >= 4 * self.height as i64 {
-            return;
-        }
-        let (cx, cy) = (px as usize / 2, py as usize / 4);
-        let i = cy * self.width + cx;
-        self.bits[i] |= BRAILLE[px as usize % 2][py as usize % 4];
-        self.color[i] = Some(color);
-    }
-
-    /// A straight line of dots (Bresenham).
-    fn line(&mut self, a: (i64, i64), b: (i64, i64), color: Color) {
-        let (mut x, mut y) = a;
-        let dx = (b.0 - a.0).abs();
-        let dy = -(b.1 - a.1).abs();
-        let sx = if a.0 < b.0 { 1 } else { -1 };
-        let sy = if a.1 < b.1 { 1 } else { -1 };
-        let mut err = dx + dy;
-        loop {
-            self.paint(x, y, color);
-            if (x, y) == b {
-                break;
-            }
-            let e2 = 2 * err;
-            if e2 >= dy {
-                err += dy;
-                x += sx;
-            }
-            if e2 <= dx {
-                err += dx;
-                y += sy;
-            }
-        }
-    }
-}
 
 /// Maps the plane's window to cells and dots of an area.
 struct View {
@@ -75,22 +24,19 @@ struct View {
 }
 
 impl View {
-    /// The dot at (x, y), if it is not absurdly far outside (lines to it would be long).
-    fn dot(&self, p: [f64; 2]) -> Option<(i64, i64)> {
+    /// The dot coordinates of a point of the plane (may be outside the grid).
+    fn dot(&self, p: [f64; 2]) -> Option<(f64, f64)> {
         let fx = (p[0] - self.x.0) / (self.x.1 - self.x.0);
         let fy = (self.y.1 - p[1]) / (self.y.1 - self.y.0);
-        if !(fx.is_finite() && fy.is_finite()) || fx.abs() > 3.0 || fy.abs() > 3.0 {
-            return None;
-        }
-        let px = (fx * (2 * self.width - 1) as f64).round() as i64;
-        let py = (fy * (4 * self.height - 1) as f64).round() as i64;
-        Some((px, py))
+        (fx.is_finite() && fy.is_finite())
+            .then(|| (fx * (2 * self.width - 1) as f64, fy * (4 * self.height - 1) as f64))
     }
 
     fn cell(&self, p: [f64; 2]) -> Option<(u16, u16)> {
         let (px, py) = self.dot(p)?;
-        (px >= 0 && py >= 0 && (px as usize) < 2 * self.width && (py as usize) < 4 * self.height)
-            .then_some(((px / 2) as u16, (py / 4) as u16))
+        let (px, py) = (px.round(), py.round());
+        (px >= 0.0 && py >= 0.0 && px < (2 * self.width) as f64 && py < (4 * self.height) as f64)
+            .then_some(((px as usize / 2) as u16, (py as usize / 4) as u16))
     }
 }
 
@@ -141,33 +87,24 @@ pub fn render(app: &App, histories: &[&History], area: Rect, buf: &mut Buffer) {
     // Paths, the selected label's last so it is on top.
     let s = app.snapshot();
     let order = super::loss_chart::drawing_order(app);
-    let mut dots = Dots::new(view.width, view.height);
+    let mut dots = Dots::new(inner.width, inner.height);
     for &i in &order {
         let (Some(run), Some(h)) = (s.runs.get(i), histories.get(i)) else { continue };
         let Some(path) = h.path() else { continue };
         let color = theme::run_color(run.group);
-        let mut prev: Option<(i64, i64)> = None;
+        let mut prev: Option<(f64, f64)> = None;
         for &q in path.points().iter().chain(path.latest().as_ref()) {
             let d = view.dot(q);
+            let style = Style::new().fg(color);
             match (prev, d) {
-                (Some(a), Some(b)) => dots.line(a, b, color),
-                (None, Some(b)) => dots.paint(b.0, b.1, color),
+                (Some(a), Some(b)) => dots.line(a, b, style, false),
+                (None, Some(b)) => dots.point(b, style),
                 _ => {}
             }
             prev = d;
         }
     }
-    for (i, (&bits, color)) in dots.bits.iter().zip(&dots.color).enumerate() {
-        if bits == 0 {
-            continue;
-        }
-        let (col, row) = ((i % view.width) as u16, (i / view.width) as u16);
-        let cell = &mut buf[(inner.x + col, inner.y + row)];
-        cell.set_char(char::from_u32(0x2800 + u32::from(bits)).unwrap_or('⣿'));
-        if let Some(c) = color {
-            cell.set_fg(*c);
-        }
-    }
+    dots.render(inner, buf);
 
     for m in f.minima() {
         if let Some((col, row)) = view.cell([m[0], m[1]]) {

@@ -9,7 +9,6 @@ use crate::tui::theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
-use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 
 /// Runs in drawing order for the landscape: the selected label last, on top.
@@ -57,7 +56,7 @@ pub fn curves<'a>(app: &App, histories: &[&'a History], metric: Metric) -> Vec<C
             smoothed: false,
             x_scale: x_scale(app, i),
             style: Style::new().fg(color),
-            marker: Marker::Braille,
+            dashed: false,
             name: None,
             outlier: matches!(run.status, Status::Diverged { .. }),
         };
@@ -77,7 +76,7 @@ pub fn render(app: &App, histories: &[&History], area: Rect, buf: &mut Buffer) {
     let has_val = histories.iter().any(|h| h.has(Metric::ValLoss));
     if has_val {
         for mut c in super::loss_chart::curves(app, histories, Metric::ValLoss) {
-            c.marker = Marker::Dot;
+            c.dashed = true;
             c.name = None;
             curves.push(c);
         }
@@ -90,7 +89,7 @@ pub fn render(app: &App, histories: &[&History], area: Rect, buf: &mut Buffer) {
         title.push(Span::styled(format!("· smoothing {} ", s.smoothing), theme::DIM));
     }
     if has_val {
-        title.push(Span::styled("· ••• validation ", theme::DIM));
+        title.push(Span::styled("· ┄ validation ", theme::DIM));
     }
     chart::render(ChartSpec { title: Line::from(title), x_title: x_title(app), curves, log: app.log_scale }, area, buf);
 }
