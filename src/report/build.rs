@@ -144,7 +144,7 @@ label = "B"
         let svg = fs::read_to_string(dir.path().join("validation.svg")).unwrap();
         let doc = roxmltree::Document::parse(&svg).unwrap();
         let texts: Vec<&str> = doc.descendants().filter_map(|n| n.text()).map(str::trim).collect();
-        for t in ["validation loss", "validation accuracy", "A", "B"] {
+        for t in ["validation loss (thin: training loss)", "validation accuracy", "A", "B"] {
             assert!(texts.contains(&t), "{t} missing from {texts:?}");
         }
         // No parameter columns: no trajectories, whatever the objective says.

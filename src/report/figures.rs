@@ -182,7 +182,7 @@ pub fn loss(results: &ResultSet, ranking: &Ranking, f_star: Option<f64>) -> Desc
         marks,
     };
     let figure = Figure {
-        title: format!("{}: loss against steps", results.scenario.name),
+        title: format!("{} — loss against steps", results.scenario.name),
         panels: vec![panel],
         legend,
         panel_size: (820, 520),
@@ -313,7 +313,7 @@ pub fn trajectories(results: &ResultSet, ranking: &Ranking, f: &dyn TestFunction
         marks,
     };
     let figure = Figure {
-        title: format!("{}: paths over the landscape", results.scenario.name),
+        title: format!("{} — paths over the landscape", results.scenario.name),
         panels: vec![panel],
         legend,
         panel_size: (680, 620),
@@ -402,7 +402,7 @@ pub fn sensitivity(results: &ResultSet, curves: &[SensitivityCurve], f_star: Opt
         marks,
     };
     let figure = Figure {
-        title: format!("{}: final loss against learning rate", results.scenario.name),
+        title: format!("{} — final loss against learning rate", results.scenario.name),
         panels: vec![panel],
         legend,
         panel_size: (820, 520),
@@ -422,11 +422,8 @@ pub fn validation(results: &ResultSet, ranking: &Ranking) -> Option<Described> {
         return None;
     }
     let with_accuracy = results.has_accuracy();
-    let scale = LossScale::new(
-        "validation loss",
-        None,
-        results.runs.iter().flat_map(|r| r.history.val_loss.iter().filter_map(|v| *v)),
-    );
+    let scale =
+        LossScale::new("loss", None, results.runs.iter().flat_map(|r| r.history.val_loss.iter().filter_map(|v| *v)));
     let mut loss_lines = Vec::new();
     let mut acc_lines = Vec::new();
     let (mut loss_ys, mut acc_ys) = (Vec::new(), Vec::new());
@@ -442,6 +439,13 @@ pub fn validation(results: &ResultSet, ranking: &Ranking) -> Option<Described> {
             line.band = loss.iter().map(|&(x, _, lo, hi)| (x, lo, hi)).collect();
         }
         loss_lines.push(line);
+        // The training loss, thin, beside it: the gap between the two is overfitting.
+        let train = over_seeds(&histories, |h, k| h.val_loss[k].map(|_| scale.y(h.loss[k])));
+        loss_ys.extend(train.iter().map(|&(_, m, _, _)| m));
+        let mut line = Line::new(train.iter().map(|&(x, m, _, _)| (x, m)).collect(), colors[i]);
+        line.width = 1;
+        line.opacity = 0.6;
+        loss_lines.push(line);
         if with_accuracy {
             let acc = over_seeds(&histories, |h, k| h.val_accuracy[k]);
             acc_ys.extend(acc.iter().flat_map(|&(_, m, lo, hi)| [m, lo, hi]));
@@ -454,7 +458,7 @@ pub fn validation(results: &ResultSet, ranking: &Ranking) -> Option<Described> {
     }
     let x = Axis { label: "step (updates)".into(), log: false, range: (0.0, max_step.max(1) as f64) };
     let mut panels = vec![Panel {
-        title: Some("validation loss".into()),
+        title: Some("validation loss (thin: training loss)".into()),
         x: x.clone(),
         y: scale.axis(loss_ys),
         lines: loss_lines,
@@ -471,15 +475,13 @@ pub fn validation(results: &ResultSet, ranking: &Ranking) -> Option<Described> {
         });
     }
     let width = if with_accuracy { 1100 } else { 820 };
-    let figure = Figure {
-        title: format!("{}: validation", results.scenario.name),
-        panels,
-        legend: legend_for_groups(ranking, true),
-        panel_size: (width, 500),
-    };
+    let mut legend = legend_for_groups(ranking, true);
+    legend.push(LegendEntry { label: "thin: training loss".into(), color: GREY, swatch: Swatch::Line });
+    let figure =
+        Figure { title: format!("{} — validation", results.scenario.name), panels, legend, panel_size: (width, 500) };
     let sentence = format!(
-        "Validation loss{} against steps, one line per run ({}); a gap between training and validation loss \
-         that grows with steps is overfitting.",
+        "Validation loss{} against steps, one line per run ({}), with the training loss as a thin line of \
+         the same colour: a gap between the two that grows with steps is overfitting.",
         if with_accuracy { " (left) and accuracy (right)" } else { "" },
         seeds_phrase(ranking)
     );

@@ -257,7 +257,9 @@ pub fn figure(title: &str, curves: &[LrCurve], f_star: Option<f64>, options: &Lr
         lines,
         marks,
     };
-    Figure { title: format!("{title}: learning-rate range test"), panels: vec![panel], legend, panel_size: (820, 520) }
+    Figure {
+        title: format!("{title} — learning-rate range test"), panels: vec![panel], legend, panel_size: (820, 520)
+    }
 }
 
 /// Write lr_find.csv (every point), lr_find_summary.csv (the suggestions) and

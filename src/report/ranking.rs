@@ -29,8 +29,8 @@ impl RankRule {
     pub fn describe(self) -> &'static str {
         match self {
             RankRule::FinalLoss => {
-                "by median final loss (a diverged run counts as +∞; losses within 10⁻¹² of the starting gap of the \
-                 minimum count as solved and equal), then success rate, then median steps to target"
+                "by median final loss (a diverged run counts as +∞; a gap to the minimum below 10⁻¹² of the \
+                 starting gap counts as solved, and solved rows tie), then success rate, then median steps to target"
             }
             RankRule::StepsToTarget => {
                 "by success rate, then median steps to target, then median final loss (runs stop at the target)"

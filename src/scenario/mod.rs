@@ -334,12 +334,11 @@ mod tests {
         assert_eq!(adam.get("lr"), Some(Hyper::Float(1e-3)));
         assert_eq!(adam.get("beta2"), Some(Hyper::Float(0.999)));
         assert_eq!(adam.get("amsgrad"), Some(Hyper::Bool(false)));
-        match &s.objective {
-            ObjectiveSpec::Function { start, noise, .. } => {
-                assert_eq!(start, &vec![-1.5, 2.0]);
-                assert_eq!(*noise, 0.0);
-            }
-        }
+        let ObjectiveSpec::Function { start, noise, .. } = &s.objective else {
+            panic!("expected a function, got {:?}", s.objective);
+        };
+        assert_eq!(start, &vec![-1.5, 2.0]);
+        assert_eq!(*noise, 0.0);
     }
 
     #[test]
