@@ -4,6 +4,10 @@
 //! `engine` (runs and labs) → `scenario`, `report` (files in and out) → the
 //! front ends (`tui`, `main.rs`).
 
+pub mod catalog;
 pub mod data;
+pub mod engine;
 pub mod objective;
 pub mod optim;
+pub mod report;
+pub mod scenario;

@@ -1,1 +1,242 @@
-fn main() {}
+//! The `optlab` command: parse the command line, call the library.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use optlab::report::{OutputError, RunOptions, run_to_folder, slug};
+use optlab::scenario::{DEFAULT_SCENARIO, LoadError, Scenario};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+#[derive(Parser)]
+#[command(name = "optlab", version, about = "Compare gradient-based optimizers side by side, live or headless")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Open the terminal UI on a scenario (default: the bundled default scenario)
+    Tui {
+        /// A scenario file or the name of a bundled scenario
+        scenario: Option<String>,
+        /// Start paused
+        #[arg(long)]
+        paused: bool,
+    },
+    /// Run scenarios headless and write steps.csv, summary.csv and scenario.toml
+    Run {
+        /// Scenario files or names of bundled scenarios
+        #[arg(required = true)]
+        scenarios: Vec<String>,
+        /// Result folder (default: results/<scenario>); with several scenarios, one folder each inside it
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Repeat every run with this many seeds (overrides the scenario's `seeds`)
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+        seeds: Option<u64>,
+        /// Worker threads (default: one per core); results do not depend on it
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+        threads: Option<u64>,
+        /// No progress bar and no summary on stdout
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Validate scenarios and print them resolved (every default written out)
+    Check {
+        #[arg(required = true)]
+        scenarios: Vec<String>,
+    },
+    /// The catalog: optimizers, objectives, datasets, bundled scenarios
+    List {
+        #[arg(value_enum)]
+        what: Option<ListWhat>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ListWhat {
+    Optimizers,
+    Objectives,
+    Datasets,
+    Scenarios,
+}
+
+/// A failure and its exit status: 2 for bad input, 1 for anything else.
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl From<LoadError> for Failure {
+    fn from(e: LoadError) -> Self {
+        Failure { code: 2, message: e.to_string() }
+    }
+}
+
+impl From<OutputError> for Failure {
+    fn from(e: OutputError) -> Self {
+        let code = match e {
+            OutputError::Scenario(_) => 2,
+            OutputError::Interrupted(_) => 130,
+            _ => 1,
+        };
+        Failure { code, message: e.to_string() }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None => tui(None, false),
+        Some(Command::Tui { scenario, paused }) => tui(scenario, paused),
+        Some(Command::Run { scenarios, out, seeds, threads, quiet }) => run(&scenarios, out, seeds, threads, quiet),
+        Some(Command::Check { scenarios }) => check(&scenarios),
+        Some(Command::List { what }) => {
+            list(what);
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("error: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+fn tui(scenario: Option<String>, paused: bool) -> Result<(), Failure> {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(Failure {
+            code: 2,
+            message: "the lab needs a terminal; to run a scenario without one, use `optlab run SCENARIO`".into(),
+        });
+    }
+    let scenario = Scenario::load(scenario.as_deref().unwrap_or(DEFAULT_SCENARIO))?;
+    let _ = paused;
+    Err(Failure { code: 1, message: format!("the terminal UI for `{}` is not available in this build", scenario.name) })
+}
+
+fn run(
+    names: &[String],
+    out: Option<PathBuf>,
+    seeds: Option<u64>,
+    threads: Option<u64>,
+    quiet: bool,
+) -> Result<(), Failure> {
+    // Every scenario is read and validated before anything runs.
+    let mut scenarios = Vec::new();
+    for name in names {
+        let mut s = Scenario::load(name)?;
+        if let Some(n) = seeds {
+            s.seeds = n;
+        }
+        scenarios.push(s);
+    }
+    let cancel = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(signal, Arc::clone(&cancel))
+            .map_err(|e| Failure { code: 1, message: format!("could not install a signal handler: {e}") })?;
+    }
+    let several = scenarios.len() > 1;
+    for scenario in &scenarios {
+        let target = match (&out, several) {
+            (Some(dir), false) => dir.clone(),
+            (Some(dir), true) => dir.join(slug(&scenario.name)),
+            (None, _) => PathBuf::from("results").join(slug(&scenario.name)),
+        };
+        let total = scenario.run_count() as u64 * scenario.steps;
+        let bar = if quiet || !std::io::stderr().is_terminal() {
+            ProgressBar::hidden()
+        } else {
+            let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr_with_hz(10));
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{msg} [{wide_bar}] {percent:>3}% {human_pos}/{human_len} steps, eta {eta}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+            bar.set_message(scenario.name.chars().take(32).collect::<String>());
+            bar
+        };
+        let progress = |n: u64| bar.inc(n);
+        let options = RunOptions { threads: threads.map(|t| t as usize), progress: &progress, cancel: &cancel };
+        let outcome = run_to_folder(scenario, &target, &options);
+        bar.finish_and_clear();
+        let outcome = outcome?;
+        if !quiet {
+            print_summary(scenario, &outcome);
+        }
+    }
+    Ok(())
+}
+
+fn print_summary(scenario: &Scenario, outcome: &optlab::report::RunOutcome) {
+    println!(
+        "{} — {} runs × {} steps in {:.0} ms",
+        scenario.name,
+        outcome.lab.runs().len(),
+        scenario.steps,
+        outcome.elapsed_ms
+    );
+    let width = outcome.lab.runs().iter().map(|r| r.label().len()).max().unwrap_or(3).max(3);
+    println!("  {:<width$}  {:>5}  {:>14}  {:>14}  {:>8}  status", "run", "seed", "final loss", "best loss", "target");
+    for run in outcome.lab.runs() {
+        let s = run.summary();
+        let status = match s.status {
+            optlab::engine::Status::Diverged { step } => format!("diverged at step {step}"),
+            other => other.name().replace('_', " "),
+        };
+        println!(
+            "  {:<width$}  {:>5}  {:>14.6e}  {:>14.6e}  {:>8}  {status}",
+            run.label(),
+            run.spec().seed,
+            s.final_loss,
+            s.best_loss,
+            s.steps_to_target.map(|t| t.to_string()).unwrap_or_else(|| "-".into()),
+        );
+    }
+    println!("  results in {}", outcome.out.display());
+}
+
+fn check(names: &[String]) -> Result<(), Failure> {
+    let mut first = true;
+    for name in names {
+        let s = Scenario::load(name)?;
+        // Build the objective too: a dataset that cannot be read is a scenario error.
+        s.build_objective().map_err(|e| Failure { code: 2, message: e.to_string() })?;
+        if !first {
+            println!();
+        }
+        first = false;
+        if names.len() > 1 {
+            println!("# {name}");
+        }
+        print!("{}", s.to_toml());
+    }
+    Ok(())
+}
+
+fn list(what: Option<ListWhat>) {
+    use optlab::catalog;
+    match what {
+        Some(ListWhat::Optimizers) => print!("{}", catalog::optimizers()),
+        Some(ListWhat::Objectives) => print!("{}", catalog::objectives()),
+        Some(ListWhat::Datasets) => print!("{}", catalog::datasets()),
+        Some(ListWhat::Scenarios) => print!("{}", catalog::scenarios()),
+        None => {
+            print!(
+                "{}\n{}\n{}\n{}",
+                catalog::optimizers(),
+                catalog::objectives(),
+                catalog::datasets(),
+                catalog::scenarios()
+            );
+        }
+    }
+}

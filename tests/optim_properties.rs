@@ -366,3 +366,32 @@ fn a_change_mid_run_acts_from_the_next_step() {
     }
     assert!(checked >= 30, "{checked}");
 }
+
+/// An optimizer built for one size and stepped on another starts afresh
+/// instead of panicking (as PyTorch creates its state at the first step).
+#[test]
+fn state_follows_the_parameter_count() {
+    use Hyper::{Bool, Float};
+    let mut variants: Vec<(OptimizerKind, Vec<(&str, Hyper)>)> =
+        OptimizerKind::ALL.into_iter().map(|k| (k, vec![])).collect();
+    variants.extend([
+        (OptimizerKind::Sgd, vec![("momentum", Float(0.9))]),
+        (OptimizerKind::Rmsprop, vec![("momentum", Float(0.9)), ("centered", Bool(true))]),
+        (OptimizerKind::Adam, vec![("amsgrad", Bool(true))]),
+    ]);
+    for (kind, hp) in variants {
+        let mut opt = build(kind, 0, &hp);
+        let mut fresh = build(kind, 3, &hp);
+        let mut p = array![1.0, 2.0, 3.0];
+        let mut q = p.clone();
+        let g = array![0.5, -0.5, 1.0];
+        for _ in 0..2 {
+            opt.step(p.view_mut(), g.view(), 0.1);
+            fresh.step(q.view_mut(), g.view(), 0.1);
+        }
+        assert_eq!(p, q, "{kind} {hp:?}");
+        let mut short = array![1.0];
+        opt.step(short.view_mut(), array![1.0].view(), 0.1);
+        assert!(short[0] < 1.0, "{kind} {hp:?}");
+    }
+}

@@ -24,8 +24,8 @@ pub use split::{Split, Standardizer, train_validation_split};
 pub use synthetic::{SyntheticKind, SyntheticParams};
 
 /// ChaCha8 stream numbers, so that draws for different purposes made from
-/// the same seed are independent. Stream 0 is left to the engine (minibatch
-/// order, gradient noise).
+/// the same seed are independent. The engine draws minibatch order and gradient
+/// noise from the run's seed on streams 10 and 11.
 pub mod streams {
     /// Synthetic data, from the master seed.
     pub const DATA: u64 = 1;

@@ -1,0 +1,15 @@
+//! The engine: runs (an optimizer, its parameters and its history on an
+//! objective), stop rules, replayed events and a lab of runs. It knows nothing
+//! about terminals or files.
+
+mod batches;
+mod events;
+mod lab;
+mod run;
+mod stop;
+
+pub use batches::Minibatches;
+pub use events::{Change, Event};
+pub use lab::{Lab, RunSink};
+pub use run::{Record, Run, RunId, RunSpec, Status, Summary};
+pub use stop::StopRule;

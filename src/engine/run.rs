@@ -1,0 +1,494 @@
+//! One run: an optimizer with its parameters, stepping on an objective.
+
+use super::batches::Minibatches;
+use super::events::{Change, Event};
+use super::stop::StopRule;
+use crate::objective::Objective;
+use crate::optim::{Hyper, HyperError, Optimizer, OptimizerKind, Schedule};
+use ndarray::Array1;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Normal};
+use std::time::{Duration, Instant};
+
+/// The stream of the run's seed that gradient noise draws from.
+const NOISE_STREAM: u64 = 11;
+
+/// A run's index in its lab.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RunId(pub usize);
+
+/// Where a run is.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Status {
+    Running,
+    /// Every step done.
+    Completed,
+    /// Reached the target loss (first at `step`), and either stopped there or went on to the end.
+    ReachedTarget {
+        step: u64,
+    },
+    /// The loss blew up or became non-finite after `step` updates; the run stopped there.
+    Diverged {
+        step: u64,
+    },
+}
+
+impl Status {
+    /// The name used in summary.csv.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Running => "running",
+            Status::Completed => "completed",
+            Status::ReachedTarget { .. } => "reached_target",
+            Status::Diverged { .. } => "diverged",
+        }
+    }
+
+    pub fn is_finished(self) -> bool {
+        !matches!(self, Status::Running)
+    }
+}
+
+/// One evaluated step: a row of steps.csv without the run's identity and parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Record {
+    /// Updates done (0: the start point).
+    pub step: u64,
+    /// Passes over the training set (models only).
+    pub epoch: Option<f64>,
+    /// The learning rate of the update that produced this step (none at step 0).
+    pub lr: Option<f64>,
+    /// The full training objective.
+    pub loss: f64,
+    /// The loss on the minibatch of the update (models only).
+    pub batch_loss: Option<f64>,
+    /// The L2 norm of the update's gradient (noise included).
+    pub grad_norm: Option<f64>,
+    pub val_loss: Option<f64>,
+    pub val_accuracy: Option<f64>,
+    /// Time spent stepping this run so far.
+    pub wall_ms: f64,
+}
+
+/// What a run is, before it starts.
+#[derive(Clone)]
+pub struct RunSpec {
+    /// Unique label within its lab (the `run` column).
+    pub label: String,
+    /// Index of the `[[optimizer]]` entry this run comes from.
+    pub entry: usize,
+    /// The configured optimizer (hyperparameters set; state fresh).
+    pub optimizer: Box<dyn Optimizer>,
+    pub schedule: Schedule,
+    pub seed: u64,
+    /// Minibatch size for models; `None` for full batch.
+    pub batch_size: Option<usize>,
+    /// Standard deviation of Gaussian noise added to each gradient.
+    pub noise: f64,
+    /// Evaluate the full objective every this many updates (models); always at the last.
+    pub eval_every: u64,
+    /// Updates to do.
+    pub steps: u64,
+    /// Changes to replay, in step order.
+    pub events: Vec<Event>,
+}
+
+/// Figures of a run, for summary.csv and the convergence table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    pub status: Status,
+    pub steps: u64,
+    pub final_loss: f64,
+    pub best_loss: f64,
+    pub best_step: u64,
+    pub steps_to_target: Option<u64>,
+    pub final_grad_norm: Option<f64>,
+    pub final_val_loss: Option<f64>,
+    pub final_val_accuracy: Option<f64>,
+    pub diverged_at: Option<u64>,
+    pub wall_ms: f64,
+}
+
+/// An optimizer's run on an objective.
+#[derive(Clone)]
+pub struct Run {
+    spec: RunSpec,
+    optimizer: Box<dyn Optimizer>,
+    params: Array1<f64>,
+    grad: Array1<f64>,
+    /// `grad` holds the exact gradient at `params` (analytic objectives compute it with the loss).
+    grad_fresh: bool,
+    t: u64,
+    batches: Option<Minibatches>,
+    noise: Option<(ChaCha8Rng, Normal<f64>)>,
+    /// Index into `spec.events` of the next event to apply.
+    next_event: usize,
+    /// Changes made while running (the UI's), with the step they follow.
+    live_events: Vec<Event>,
+    status: Status,
+    stop: StopRule,
+    initial_loss: f64,
+    last: Record,
+    best_loss: f64,
+    best_step: u64,
+    steps_to_target: Option<u64>,
+    busy: Duration,
+}
+
+impl Run {
+    /// A run at its start point; evaluates step 0.
+    pub fn new(spec: RunSpec, objective: &dyn Objective, stop: StopRule) -> Run {
+        let dim = objective.dim();
+        let mut optimizer = spec.optimizer.clone();
+        optimizer.reset(dim);
+        let batches = match (spec.batch_size, objective.train_size()) {
+            (Some(b), Some(n)) if b > 0 && b < n && optimizer.kind() != OptimizerKind::Gd => {
+                Some(Minibatches::new(n, b, spec.seed))
+            }
+            _ => None,
+        };
+        let noise = (spec.noise > 0.0).then(|| {
+            let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
+            rng.set_stream(NOISE_STREAM);
+            // The scenario layer checks noise is finite and positive.
+            (rng, Normal::new(0.0, spec.noise).unwrap_or_else(|_| unreachable!("noise validated")))
+        });
+        let params = objective.initial_params(spec.seed);
+        let mut run = Run {
+            optimizer,
+            grad: Array1::zeros(dim),
+            grad_fresh: false,
+            t: 0,
+            batches,
+            noise,
+            next_event: 0,
+            live_events: Vec::new(),
+            status: Status::Running,
+            stop,
+            initial_loss: f64::NAN,
+            last: Record {
+                step: 0,
+                epoch: None,
+                lr: None,
+                loss: f64::NAN,
+                batch_loss: None,
+                grad_norm: None,
+                val_loss: None,
+                val_accuracy: None,
+                wall_ms: 0.0,
+            },
+            best_loss: f64::INFINITY,
+            best_step: 0,
+            steps_to_target: None,
+            busy: Duration::ZERO,
+            params,
+            spec,
+        };
+        let started = Instant::now();
+        let loss = run.evaluate_loss(objective);
+        run.initial_loss = loss;
+        run.record(objective, loss, None, None, None);
+        run.busy += started.elapsed();
+        run.last.wall_ms = run.busy.as_secs_f64() * 1e3;
+        run
+    }
+
+    pub fn spec(&self) -> &RunSpec {
+        &self.spec
+    }
+    pub fn label(&self) -> &str {
+        &self.spec.label
+    }
+    pub fn optimizer(&self) -> &dyn Optimizer {
+        self.optimizer.as_ref()
+    }
+    pub fn params(&self) -> &Array1<f64> {
+        &self.params
+    }
+    /// Updates done.
+    pub fn t(&self) -> u64 {
+        self.t
+    }
+    pub fn status(&self) -> Status {
+        self.status
+    }
+    pub fn is_finished(&self) -> bool {
+        self.status.is_finished()
+    }
+    /// The latest evaluated step.
+    pub fn last(&self) -> &Record {
+        &self.last
+    }
+    pub fn initial_loss(&self) -> f64 {
+        self.initial_loss
+    }
+    /// The changes made while running, in order.
+    pub fn live_events(&self) -> &[Event] {
+        &self.live_events
+    }
+    /// The base learning rate now.
+    pub fn base_lr(&self) -> f64 {
+        self.optimizer.lr()
+    }
+    /// The learning rate the next update will use.
+    pub fn next_lr(&self) -> f64 {
+        self.spec.schedule.lr(self.optimizer.lr(), self.t)
+    }
+
+    pub fn summary(&self) -> Summary {
+        Summary {
+            status: if self.status == Status::Running { Status::Running } else { self.status },
+            steps: self.t,
+            final_loss: self.last.loss,
+            best_loss: self.best_loss,
+            best_step: self.best_step,
+            steps_to_target: self.steps_to_target,
+            final_grad_norm: self.last.grad_norm,
+            final_val_loss: self.last.val_loss,
+            final_val_accuracy: self.last.val_accuracy,
+            diverged_at: match self.status {
+                Status::Diverged { step } => Some(step),
+                _ => None,
+            },
+            wall_ms: self.busy.as_secs_f64() * 1e3,
+        }
+    }
+
+    /// Change a hyperparameter now (the UI's slider): applied before the next
+    /// update and recorded as an event after the updates done so far.
+    pub fn set_hyper(&mut self, name: &str, value: Hyper) -> Result<(), HyperError> {
+        self.optimizer.set(name, value)?;
+        let change = Change { name: name.to_string(), value };
+        match self.live_events.last_mut() {
+            Some(e) if e.step == self.t => {
+                e.changes.retain(|c| c.name != name);
+                e.changes.push(change);
+            }
+            _ => self.live_events.push(Event { step: self.t, run: self.spec.label.clone(), changes: vec![change] }),
+        }
+        Ok(())
+    }
+
+    /// The same run from its start with the hyperparameters it has now, and no
+    /// events (`r` in the UI).
+    pub fn restarted(&self, objective: &dyn Objective) -> Run {
+        let mut spec = self.spec.clone();
+        spec.optimizer = self.optimizer.clone();
+        spec.events.clear();
+        Run::new(spec, objective, self.stop.clone())
+    }
+
+    /// The full objective at the current parameters; for analytic functions the
+    /// gradient comes with it and is kept for the next update.
+    fn evaluate_loss(&mut self, objective: &dyn Objective) -> f64 {
+        if objective.train_size().is_none() {
+            let loss = objective.batch_loss_and_gradient(self.params.view(), None, self.grad.view_mut());
+            self.grad_fresh = true;
+            loss
+        } else {
+            objective.loss(self.params.view())
+        }
+    }
+
+    fn record(
+        &mut self,
+        objective: &dyn Objective,
+        loss: f64,
+        lr: Option<f64>,
+        batch_loss: Option<f64>,
+        grad_norm: Option<f64>,
+    ) {
+        let validation = objective.validation(self.params.view());
+        let epoch = objective.train_size().map(|_| match &self.batches {
+            Some(b) => self.t as f64 / b.batches_per_epoch() as f64,
+            None => self.t as f64,
+        });
+        self.last = Record {
+            step: self.t,
+            epoch,
+            lr,
+            loss,
+            batch_loss,
+            grad_norm,
+            val_loss: validation.map(|v| v.loss),
+            val_accuracy: validation.and_then(|v| v.accuracy),
+            wall_ms: self.busy.as_secs_f64() * 1e3,
+        };
+        if self.stop.diverged(loss, self.initial_loss) {
+            self.status = Status::Diverged { step: self.t };
+            return;
+        }
+        if loss < self.best_loss {
+            self.best_loss = loss;
+            self.best_step = self.t;
+        }
+        if self.steps_to_target.is_none() && self.stop.reached(loss) {
+            self.steps_to_target = Some(self.t);
+            if self.stop.stop_at_target {
+                self.status = Status::ReachedTarget { step: self.t };
+                return;
+            }
+        }
+        if self.t >= self.spec.steps {
+            self.status = match self.steps_to_target {
+                Some(step) => Status::ReachedTarget { step },
+                None => Status::Completed,
+            };
+        }
+    }
+
+    fn apply_due_events(&mut self) {
+        while let Some(event) = self.spec.events.get(self.next_event) {
+            if event.step > self.t {
+                break;
+            }
+            if event.step == self.t {
+                for change in &event.changes {
+                    // Events were validated against this optimizer when the lab was built.
+                    let _ = self.optimizer.set(&change.name, change.value);
+                }
+            }
+            self.next_event += 1;
+        }
+    }
+
+    /// One update. Returns the new step's record when it is evaluated (every
+    /// `eval_every` updates, the last one, and whenever the run stops), `None`
+    /// otherwise or when the run has already finished.
+    pub fn step(&mut self, objective: &dyn Objective) -> Option<&Record> {
+        if self.is_finished() {
+            return None;
+        }
+        let started = Instant::now();
+        self.apply_due_events();
+        let lr = self.next_lr();
+        let batch_loss = match &mut self.batches {
+            Some(batches) => {
+                let batch = batches.next_batch();
+                Some(objective.batch_loss_and_gradient(self.params.view(), Some(batch), self.grad.view_mut()))
+            }
+            None if self.grad_fresh => None,
+            None => {
+                let l = objective.batch_loss_and_gradient(self.params.view(), None, self.grad.view_mut());
+                objective.train_size().map(|_| l)
+            }
+        };
+        self.grad_fresh = false;
+        if let Some((rng, normal)) = &mut self.noise {
+            self.grad.iter_mut().for_each(|g| *g += normal.sample(rng));
+        }
+        let grad_norm = self.grad.iter().map(|g| g * g).sum::<f64>().sqrt();
+        self.optimizer.step(self.params.view_mut(), self.grad.view(), lr);
+        self.t += 1;
+
+        let analytic = objective.train_size().is_none();
+        let blew_up = !grad_norm.is_finite() || batch_loss.is_some_and(|l| !l.is_finite());
+        let due = analytic || self.t.is_multiple_of(self.spec.eval_every.max(1)) || self.t >= self.spec.steps;
+        if due || blew_up {
+            let loss = self.evaluate_loss(objective);
+            self.busy += started.elapsed();
+            self.record(objective, loss, Some(lr), batch_loss, Some(grad_norm));
+            Some(&self.last)
+        } else {
+            self.busy += started.elapsed();
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::objective::{Analytic, FunctionKind, FunctionParams};
+    use crate::optim::OptimizerKind;
+    use ndarray::array;
+
+    fn rosenbrock() -> Analytic {
+        Analytic::new(FunctionKind::Rosenbrock.build(&FunctionParams::default()).unwrap(), None)
+    }
+
+    fn spec(kind: OptimizerKind, lr: f64, steps: u64) -> RunSpec {
+        let mut optimizer = kind.build(2);
+        optimizer.set("lr", Hyper::Float(lr)).unwrap();
+        RunSpec {
+            label: kind.name().into(),
+            entry: 0,
+            optimizer,
+            schedule: Schedule::default(),
+            seed: 0,
+            batch_size: None,
+            noise: 0.0,
+            eval_every: 1,
+            steps,
+            events: vec![],
+        }
+    }
+
+    #[test]
+    fn gd_steps_match_the_formula() {
+        let obj = rosenbrock();
+        let mut run = Run::new(spec(OptimizerKind::Sgd, 1e-4, 2), &obj, StopRule::default());
+        assert_eq!(run.last().loss, obj.loss(array![-1.5, 2.0].view()));
+        let rec = run.step(&obj).unwrap().clone();
+        // ∇f(−1.5, 2) = (−400·(−1.5)·(2 − 2.25) − 2·2.5, 200·(2 − 2.25)) = (−155, −50)
+        assert_eq!(run.params(), &array![-1.5 + 1e-4 * 155.0, 2.0 + 1e-4 * 50.0]);
+        assert_eq!(rec.step, 1);
+        assert_eq!(rec.lr, Some(1e-4));
+        assert!((rec.grad_norm.unwrap() - (155.0f64.powi(2) + 50.0f64.powi(2)).sqrt()).abs() < 1e-12);
+        assert!(run.step(&obj).is_some());
+        assert_eq!(run.status(), Status::Completed);
+        assert!(run.step(&obj).is_none());
+    }
+
+    #[test]
+    fn divergence_stops_the_run() {
+        let obj = rosenbrock();
+        let mut run = Run::new(spec(OptimizerKind::Sgd, 0.1, 100), &obj, StopRule::default());
+        while run.step(&obj).is_some() {}
+        match run.status() {
+            Status::Diverged { step } => assert!(step < 10),
+            s => panic!("expected divergence, got {s:?}"),
+        }
+        assert_eq!(run.summary().diverged_at, Some(run.t()));
+    }
+
+    #[test]
+    fn events_apply_after_their_step() {
+        let obj = rosenbrock();
+        let mut s = spec(OptimizerKind::Sgd, 1e-4, 5);
+        s.events = vec![Event {
+            step: 2,
+            run: "sgd".into(),
+            changes: vec![Change { name: "lr".into(), value: Hyper::Float(5e-4) }],
+        }];
+        let mut run = Run::new(s, &obj, StopRule::default());
+        let lrs: Vec<Option<f64>> = std::iter::from_fn(|| run.step(&obj).map(|r| r.lr)).collect();
+        assert_eq!(lrs, vec![Some(1e-4), Some(1e-4), Some(5e-4), Some(5e-4), Some(5e-4)]);
+    }
+
+    #[test]
+    fn target_is_recorded_and_can_stop() {
+        let obj = rosenbrock();
+        let stop = StopRule { target_loss: Some(5.0), stop_at_target: true, ..StopRule::default() };
+        let mut run = Run::new(spec(OptimizerKind::Sgd, 5e-4, 10_000), &obj, stop);
+        while run.step(&obj).is_some() {}
+        let s = run.summary();
+        assert!(matches!(s.status, Status::ReachedTarget { .. }));
+        assert_eq!(s.steps_to_target, Some(s.steps));
+        assert!(s.final_loss <= 5.0);
+    }
+
+    #[test]
+    fn live_changes_are_recorded_once_per_step() {
+        let obj = rosenbrock();
+        let mut run = Run::new(spec(OptimizerKind::Sgd, 1e-4, 10), &obj, StopRule::default());
+        run.step(&obj);
+        run.set_hyper("lr", Hyper::Float(2e-4)).unwrap();
+        run.set_hyper("lr", Hyper::Float(3e-4)).unwrap();
+        assert_eq!(run.live_events().len(), 1);
+        assert_eq!(run.live_events()[0].step, 1);
+        assert_eq!(run.live_events()[0].changes, vec![Change { name: "lr".into(), value: Hyper::Float(3e-4) }]);
+        assert_eq!(run.step(&obj).unwrap().lr, Some(3e-4));
+    }
+}

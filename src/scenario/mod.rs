@@ -1,0 +1,424 @@
+//! Scenario files: TOML in, a typed and validated [`Scenario`] out, and back
+//! to TOML with every default written (`optlab check`, `scenario.toml`).
+
+mod bundled;
+mod parse;
+mod resolve;
+mod tree;
+
+pub use bundled::{BUNDLED, Bundled, DEFAULT_SCENARIO, find_bundled};
+pub use tree::ScenarioError;
+
+use crate::data::{DataError, DatasetConfig};
+use crate::engine::{Event, Lab, RunSpec, StopRule};
+use crate::objective::models::{ModelConfig, build_model_objective};
+use crate::objective::{Analytic, FunctionKind, FunctionParams, Objective};
+use crate::optim::{Hyper, OptimizerKind, Schedule};
+use ndarray::Array1;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A validated scenario with every default filled in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    /// Master seed: the dataset, its split, and run i of `seeds` uses seed + i.
+    pub seed: u64,
+    /// Updates per run.
+    pub steps: u64,
+    /// Repeats with seeds seed, seed + 1, ...
+    pub seeds: u64,
+    pub objective: ObjectiveSpec,
+    pub stop: StopRule,
+    pub optimizers: Vec<OptimizerEntry>,
+    pub events: Vec<Event>,
+    /// Where the scenario came from (names it in errors; resolves relative paths).
+    pub origin: Origin,
+    pub locations: KeyLocations,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Origin {
+    File(PathBuf),
+    Bundled(&'static str),
+}
+
+impl Origin {
+    /// How errors name the scenario.
+    pub fn display(&self) -> String {
+        match self {
+            Origin::File(p) => p.display().to_string(),
+            Origin::Bundled(name) => format!("<bundled:{name}>"),
+        }
+    }
+
+    /// The folder relative paths inside the scenario are relative to.
+    pub fn base_dir(&self) -> PathBuf {
+        match self {
+            Origin::File(p) => p.parent().map(Path::to_path_buf).unwrap_or_default(),
+            Origin::Bundled(_) => PathBuf::from("."),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ObjectiveSpec {
+    Function {
+        kind: FunctionKind,
+        params: FunctionParams,
+        /// The start point (the function's default when the file gives none).
+        start: Vec<f64>,
+        /// Standard deviation of Gaussian noise added to each gradient.
+        noise: f64,
+    },
+    Model {
+        model: ModelConfig,
+        dataset: DatasetConfig,
+        /// Minibatch size (0: full batch); an entry's `batch_size` overrides it.
+        batch_size: usize,
+        /// Evaluate the full objective every this many updates.
+        eval_every: u64,
+    },
+}
+
+/// Where the keys of `[objective]` stand in the file, so that errors found
+/// when the dataset is loaded can point at their line. Not part of the
+/// scenario's value: two scenarios that differ only here are equal.
+#[derive(Clone, Debug, Default)]
+pub struct KeyLocations {
+    file: String,
+    keys: Vec<(String, usize, usize)>,
+}
+
+impl PartialEq for KeyLocations {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl KeyLocations {
+    fn insert(&mut self, source: &tree::Source<'_>, key: &str, node: &tree::Node) {
+        let (line, column) = source.line_col(node.span.start);
+        self.file = source.file.clone();
+        self.keys.push((key.to_string(), line, column));
+    }
+
+    /// An error about `objective.KEY`, at its line when the file has it.
+    fn error(&self, origin: &Origin, key: &str, message: String) -> ScenarioError {
+        let at = self.keys.iter().find(|(k, _, _)| k == key).or_else(|| {
+            // "dataset.samples" not given explicitly: point at the dataset table.
+            key.split_once('.').and_then(|(head, _)| self.keys.iter().find(|(k, _, _)| k == head))
+        });
+        ScenarioError {
+            file: origin.display(),
+            line: at.map(|a| a.1),
+            column: at.map(|a| a.2),
+            key: Some(format!("objective.{key}")),
+            message,
+        }
+    }
+}
+
+/// One `[[optimizer]]` entry: one run per sweep combination and seed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OptimizerEntry {
+    pub kind: OptimizerKind,
+    /// The entry's label, unique in the scenario (sweeps append `key=value`).
+    pub label: String,
+    /// Every hyperparameter, in catalog order.
+    pub hyper: Vec<(String, Hyper)>,
+    /// Swept hyperparameters in file order; the cartesian product of their values.
+    pub sweep: Vec<(String, Vec<Hyper>)>,
+    pub schedule: Schedule,
+    /// Overrides the objective's batch size for this entry (models).
+    pub batch_size: Option<usize>,
+}
+
+impl OptimizerEntry {
+    pub fn get(&self, name: &str) -> Option<Hyper> {
+        self.hyper.iter().find(|(n, _)| n == name).map(|(_, v)| *v)
+    }
+
+    /// The sweep's combinations, each a list of (name, value), in order (the last key varies fastest).
+    pub fn combinations(&self) -> Vec<Vec<(String, Hyper)>> {
+        let mut combos: Vec<Vec<(String, Hyper)>> = vec![vec![]];
+        for (name, values) in &self.sweep {
+            combos = combos
+                .into_iter()
+                .flat_map(|c| {
+                    values.iter().map(move |v| {
+                        let mut c = c.clone();
+                        c.push((name.clone(), *v));
+                        c
+                    })
+                })
+                .collect();
+        }
+        combos
+    }
+
+    /// The run labels of one combination: the entry's label, then ` key=value` per swept key.
+    pub fn run_label(&self, combination: &[(String, Hyper)]) -> String {
+        let mut label = self.label.clone();
+        for (name, value) in combination {
+            label.push_str(&format!(" {name}={}", fmt_hyper(*value)));
+        }
+        label
+    }
+}
+
+/// A number as a person writes it: `0.001`, `1e-5`, `250`.
+pub fn fmt_num(x: f64) -> String {
+    let a = x.abs();
+    if x == 0.0 || (1e-4..1e6).contains(&a) { format!("{x}") } else { format!("{x:e}") }
+}
+
+pub fn fmt_hyper(h: Hyper) -> String {
+    match h {
+        Hyper::Float(x) => fmt_num(x),
+        Hyper::Bool(b) => b.to_string(),
+    }
+}
+
+/// A scenario error, or a failure to read the file at all.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{0}")]
+    Invalid(#[from] ScenarioError),
+    #[error("{path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error(
+        "`{0}` is neither a scenario file nor a bundled scenario (bundled: {list}; see `optlab list scenarios`)",
+        list = BUNDLED.iter().map(|b| b.name).collect::<Vec<_>>().join(", ")
+    )]
+    NotFound(String),
+}
+
+impl Scenario {
+    /// Parse and validate a scenario's text.
+    pub fn parse(text: &str, origin: Origin) -> Result<Scenario, ScenarioError> {
+        parse::parse(text, origin)
+    }
+
+    /// A scenario file, or a bundled scenario by name (`rosenbrock`).
+    pub fn load(name_or_path: &str) -> Result<Scenario, LoadError> {
+        let path = Path::new(name_or_path);
+        if path.is_file() {
+            let text = std::fs::read_to_string(path)
+                .map_err(|source| LoadError::Io { path: name_or_path.to_string(), source })?;
+            return Ok(Scenario::parse(&text, Origin::File(path.to_path_buf()))?);
+        }
+        if let Some(b) = find_bundled(name_or_path) {
+            return Ok(Scenario::parse(b.text, Origin::Bundled(b.name))?);
+        }
+        if path.extension().is_some_and(|e| e == "toml") || name_or_path.contains('/') {
+            return Err(LoadError::Io {
+                path: name_or_path.to_string(),
+                source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+            });
+        }
+        Err(LoadError::NotFound(name_or_path.to_string()))
+    }
+
+    /// The resolved scenario as TOML: every default written out; parsing it
+    /// gives this scenario back.
+    pub fn to_toml(&self) -> String {
+        resolve::to_toml(self)
+    }
+
+    /// Build the objective.
+    pub fn build_objective(&self) -> Result<Arc<dyn Objective>, ScenarioError> {
+        match &self.objective {
+            ObjectiveSpec::Function { kind, params, start, .. } => {
+                let f = kind.build(params).map_err(|e| ScenarioError {
+                    file: self.origin.display(),
+                    line: None,
+                    column: None,
+                    key: Some(format!("objective.{}", e.key)),
+                    message: e.message,
+                })?;
+                Ok(Arc::new(Analytic::new(f, Some(Array1::from(start.clone())))))
+            }
+            ObjectiveSpec::Model { model, dataset, .. } => match build_model_objective(model, dataset, self.seed) {
+                Ok(objective) => Ok(Arc::new(objective)),
+                Err(DataError::Config { key, message }) => Err(self.locations.error(&self.origin, key, message)),
+                // CSV and I/O errors name the data file, its row and column.
+                Err(other) => Err(ScenarioError {
+                    file: self.origin.display(),
+                    line: None,
+                    column: None,
+                    key: Some("objective.dataset".into()),
+                    message: other.to_string(),
+                }),
+            },
+        }
+    }
+
+    /// Every run: per entry, per sweep combination, per seed, in that order.
+    pub fn run_specs(&self, dim: usize) -> Vec<RunSpec> {
+        let (noise, eval_every, objective_batch) = match &self.objective {
+            ObjectiveSpec::Function { noise, .. } => (*noise, 1, None),
+            ObjectiveSpec::Model { batch_size, eval_every, .. } => (0.0, *eval_every, Some(*batch_size)),
+        };
+        let mut specs = Vec::new();
+        for (entry_index, entry) in self.optimizers.iter().enumerate() {
+            for combo in entry.combinations() {
+                let label = entry.run_label(&combo);
+                let mut optimizer = entry.kind.build(dim);
+                for (name, value) in entry.hyper.iter().chain(combo.iter()) {
+                    // Validated when the scenario was parsed.
+                    let _ = optimizer.set(name, *value);
+                }
+                let events: Vec<Event> = self
+                    .events
+                    .iter()
+                    .filter(|e| e.run == label || (e.run == entry.label && !entry.sweep.is_empty()))
+                    .cloned()
+                    .collect();
+                for i in 0..self.seeds {
+                    specs.push(RunSpec {
+                        label: label.clone(),
+                        entry: entry_index,
+                        optimizer: optimizer.clone(),
+                        schedule: entry.schedule.clone(),
+                        seed: self.seed.wrapping_add(i),
+                        batch_size: entry.batch_size.or(objective_batch).filter(|&b| b > 0),
+                        noise,
+                        eval_every,
+                        steps: self.steps,
+                        events: events.clone(),
+                    });
+                }
+            }
+        }
+        specs
+    }
+
+    /// The objective and every run at its start.
+    pub fn build_lab(&self) -> Result<Lab, ScenarioError> {
+        let objective = self.build_objective()?;
+        let specs = self.run_specs(objective.dim());
+        Ok(Lab::new(objective, specs, self.stop.clone()))
+    }
+
+    /// Every run label, in run order (without repeats for seeds).
+    pub fn run_labels(&self) -> Vec<String> {
+        self.optimizers.iter().flat_map(|e| e.combinations().into_iter().map(|c| e.run_label(&c))).collect()
+    }
+
+    /// How many runs (sweep combinations × seeds over all entries).
+    pub fn run_count(&self) -> usize {
+        self.run_labels().len() * self.seeds as usize
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn parse(text: &str) -> Scenario {
+        Scenario::parse(text, Origin::Bundled("test")).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    const HEAD: &str = "name = \"t\"\n[objective]\nkind = \"rosenbrock\"\n";
+
+    #[test]
+    fn defaults_are_pytorchs_and_the_contracts() {
+        let s = parse(&format!("{HEAD}[[optimizer]]\nkind = \"adam\"\n"));
+        assert_eq!((s.seed, s.steps, s.seeds), (0, 1000, 1));
+        assert_eq!(s.stop, StopRule::default());
+        let adam = &s.optimizers[0];
+        assert_eq!(adam.label, "adam");
+        assert_eq!(adam.get("lr"), Some(Hyper::Float(1e-3)));
+        assert_eq!(adam.get("beta2"), Some(Hyper::Float(0.999)));
+        assert_eq!(adam.get("amsgrad"), Some(Hyper::Bool(false)));
+        match &s.objective {
+            ObjectiveSpec::Function { start, noise, .. } => {
+                assert_eq!(start, &vec![-1.5, 2.0]);
+                assert_eq!(*noise, 0.0);
+            }
+        }
+    }
+
+    #[test]
+    fn default_labels_name_the_hyperparameters_that_differ() {
+        let s = parse(&format!(
+            "{HEAD}[[optimizer]]\nkind = \"sgd\"\nlr = 0.01\n[[optimizer]]\nkind = \"sgd\"\nlr = 0.1\nmomentum = 0.9\n\
+             [[optimizer]]\nkind = \"adam\"\n[[optimizer]]\nkind = \"sgd\"\nlabel = \"mine\"\n"
+        ));
+        let labels: Vec<&str> = s.optimizers.iter().map(|e| e.label.as_str()).collect();
+        assert_eq!(labels, ["sgd lr=0.01 momentum=0", "sgd lr=0.1 momentum=0.9", "adam", "mine"]);
+    }
+
+    #[test]
+    fn identical_entries_are_numbered() {
+        let s = parse(&format!("{HEAD}[[optimizer]]\nkind = \"sgd\"\n[[optimizer]]\nkind = \"sgd\"\n"));
+        let labels: Vec<&str> = s.optimizers.iter().map(|e| e.label.as_str()).collect();
+        assert_eq!(labels, ["sgd", "sgd #2"]);
+    }
+
+    #[test]
+    fn sweeps_are_a_cartesian_product_with_the_last_key_fastest() {
+        let s = parse(&format!(
+            "seeds = 2\n{HEAD}[[optimizer]]\nkind = \"adam\"\nlabel = \"Adam\"\nsweep = {{ lr = [0.1, 0.01], beta1 = [0.8, 0.9] }}\n"
+        ));
+        assert_eq!(
+            s.run_labels(),
+            ["Adam lr=0.1 beta1=0.8", "Adam lr=0.1 beta1=0.9", "Adam lr=0.01 beta1=0.8", "Adam lr=0.01 beta1=0.9"]
+        );
+        assert_eq!(s.run_count(), 8);
+        let specs = s.run_specs(2);
+        assert_eq!(specs.len(), 8);
+        assert_eq!(specs[2].optimizer.get("beta1"), Some(Hyper::Float(0.9)));
+        assert_eq!(specs[2].optimizer.get("lr"), Some(Hyper::Float(0.1)));
+        assert_eq!((specs[2].seed, specs[3].seed), (0, 1));
+    }
+
+    #[test]
+    fn an_event_on_a_swept_entry_applies_to_all_its_runs() {
+        let s = parse(&format!(
+            "steps = 10\n{HEAD}[[optimizer]]\nkind = \"sgd\"\nlabel = \"S\"\nsweep = {{ lr = [0.1, 0.2] }}\n\
+             [[event]]\nstep = 3\nrun = \"S\"\nmomentum = 0.5\n[[event]]\nstep = 4\nrun = \"S lr=0.2\"\nlr = 0.3\n"
+        ));
+        let specs = s.run_specs(2);
+        assert_eq!(specs[0].events.len(), 1);
+        assert_eq!(specs[1].events.len(), 2);
+    }
+
+    #[test]
+    fn the_resolved_form_parses_back_to_the_same_scenario() {
+        for b in BUNDLED {
+            let s = Scenario::parse(b.text, Origin::Bundled(b.name)).unwrap();
+            let again = Scenario::parse(&s.to_toml(), Origin::Bundled(b.name)).unwrap();
+            assert_eq!(s, again, "{}", b.name);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn run_labels_are_unique(
+            lrs in proptest::collection::btree_set(1u32..1000, 1..5),
+            momenta in proptest::collection::btree_set(0u32..10, 1..4),
+            entries in 1usize..4,
+            explicit in proptest::bool::ANY,
+        ) {
+            let lr_list = lrs.iter().map(|v| format!("{}", *v as f64 * 1e-4)).collect::<Vec<_>>().join(", ");
+            let m_list = momenta.iter().map(|v| format!("{}", *v as f64 / 10.0)).collect::<Vec<_>>().join(", ");
+            let mut text = HEAD.to_string();
+            for i in 0..entries {
+                text.push_str("[[optimizer]]\nkind = \"sgd\"\n");
+                if explicit {
+                    text.push_str(&format!("label = \"run {i}\"\n"));
+                }
+                text.push_str(&format!("sweep = {{ lr = [{lr_list}], momentum = [{m_list}] }}\n"));
+            }
+            let s = parse(&text);
+            let labels = s.run_labels();
+            prop_assert_eq!(labels.len(), entries * lrs.len() * momenta.len());
+            let unique: std::collections::BTreeSet<&String> = labels.iter().collect();
+            prop_assert_eq!(unique.len(), labels.len());
+        }
+    }
+}
