@@ -59,15 +59,12 @@ impl ModelObjective {
             (ModelKind::Mlp, None) => 1,
         };
         let network = Network::new(train.n_features(), &model.hidden, n_out, model.activation);
-        // Checked without overflow: widths are at most 100 000 each.
-        let too_big = network
-            .layers
-            .iter()
-            .try_fold(0usize, |acc, l| l.fan_in.checked_mul(l.fan_out).and_then(|w| acc.checked_add(w + l.fan_out)));
-        if too_big.is_none_or(|dim| dim > MAX_PARAMS) {
+        // Widths are at most 100,000 and features a CSV's columns, so the
+        // count itself cannot overflow a 64-bit usize.
+        if network.dim > MAX_PARAMS {
             return Err(DataError::config(
                 "hidden",
-                format!("the model would have more than {MAX_PARAMS} parameters; use narrower layers"),
+                format!("the model would have {} parameters, more than {MAX_PARAMS}; use narrower layers", network.dim),
             ));
         }
         Ok(ModelObjective { model, network, data, dataset_name })
@@ -266,6 +263,14 @@ mod tests {
         assert_eq!(mlp.n_outputs(), 1);
         let x = linear.initial_params(0);
         assert!(linear.loss(x.view()).is_finite());
+    }
+
+    #[test]
+    fn oversized_models_are_refused_before_allocating() {
+        let model = ModelConfig { hidden: vec![100_000, 100_000], ..ModelConfig::new(ModelKind::Mlp) };
+        let e = build_model_objective(&model, &DatasetConfig::builtin("xor"), 0).unwrap_err();
+        assert_eq!(e.key(), Some("hidden"));
+        assert!(e.to_string().contains("10000600002 parameters"), "{e}");
     }
 
     #[test]
