@@ -5,6 +5,7 @@
 //! front ends (`tui`, `main.rs`).
 
 pub mod catalog;
+pub mod data;
 pub mod engine;
 pub mod objective;
 pub mod optim;

@@ -2,7 +2,11 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use optlab::report::{OutputError, RunOptions, run_to_folder, slug};
+use optlab::report::lr_find::{self, LrFindOptions};
+use optlab::report::{
+    OutputError, ReportError, ResultSet, RunOptions, rebuild_in_place, rewrite_report, run_to_folder, slug,
+    write_folder_atomically, write_report_from,
+};
 use optlab::scenario::{DEFAULT_SCENARIO, LoadError, Scenario};
 use optlab::tui::TuiError;
 use std::io::IsTerminal;
@@ -28,7 +32,7 @@ enum Command {
         #[arg(long)]
         paused: bool,
     },
-    /// Run scenarios headless and write steps.csv, summary.csv and scenario.toml
+    /// Run scenarios headless and write steps.csv, summary.csv, scenario.toml, report.md and charts
     Run {
         /// Scenario files or names of bundled scenarios
         #[arg(required = true)]
@@ -50,6 +54,37 @@ enum Command {
     Check {
         #[arg(required = true)]
         scenarios: Vec<String>,
+    },
+    /// Rebuild report.md and its charts from result folders; with several, also a summary across scenarios
+    Report {
+        /// Result folders written by `optlab run`
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// One folder: write the report here instead of in place. Several: where the summary across
+        /// scenarios goes (default results/summary)
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Learning-rate range test: per optimizer, one short run with the rate growing exponentially;
+    /// prints the suggested rate and writes lr_find.csv and lr_find.svg
+    LrFind {
+        /// A scenario file or the name of a bundled scenario
+        scenario: String,
+        /// Rate of the first update
+        #[arg(long, default_value_t = 1e-6)]
+        min: f64,
+        /// Rate of the last update
+        #[arg(long, default_value_t = 10.0)]
+        max: f64,
+        /// Updates in the test run
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(5..=10_000_000))]
+        steps: u64,
+        /// Smoothing factor of the loss's moving average (default: 1 − 50/steps, at least 0)
+        #[arg(long)]
+        beta: Option<f64>,
+        /// Output folder (default: results/<scenario>-lr-find)
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// The catalog: optimizers, objectives, datasets, bundled scenarios
     List {
@@ -81,11 +116,17 @@ impl From<LoadError> for Failure {
 impl From<OutputError> for Failure {
     fn from(e: OutputError) -> Self {
         let code = match e {
-            OutputError::Scenario(_) => 2,
             OutputError::Interrupted(_) => 130,
+            ref e if e.is_bad_input() => 2,
             _ => 1,
         };
         Failure { code, message: e.to_string() }
+    }
+}
+
+impl From<ReportError> for Failure {
+    fn from(e: ReportError) -> Self {
+        Failure { code: if e.is_bad_input() { 2 } else { 1 }, message: e.to_string() }
     }
 }
 
@@ -96,6 +137,10 @@ fn main() -> ExitCode {
         Some(Command::Tui { scenario, paused }) => tui(scenario, paused),
         Some(Command::Run { scenarios, out, seeds, threads, quiet }) => run(&scenarios, out, seeds, threads, quiet),
         Some(Command::Check { scenarios }) => check(&scenarios),
+        Some(Command::Report { dirs, out }) => report(&dirs, out),
+        Some(Command::LrFind { scenario, min, max, steps, beta, out }) => {
+            lr_find(&scenario, LrFindOptions { min_lr: min, max_lr: max, steps, beta, ..LrFindOptions::default() }, out)
+        }
         Some(Command::List { what }) => {
             list(what);
             Ok(())
@@ -163,12 +208,12 @@ fn run(
             let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr_with_hz(10));
             bar.set_style(
                 ProgressStyle::with_template(
-                    "{msg} [{bar:30}] {percent:>3}% {human_pos}/{human_len} steps, {per_sec}, eta {eta}",
+                    "{msg} [{wide_bar}] {percent:>3}% {human_pos}/{human_len} steps, eta {eta}",
                 )
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
                 .progress_chars("=> "),
             );
-            bar.set_message(scenario.name.clone());
+            bar.set_message(scenario.name.chars().take(32).collect::<String>());
             bar
         };
         let progress = |n: u64| bar.inc(n);
@@ -209,6 +254,53 @@ fn print_summary(scenario: &Scenario, outcome: &optlab::report::RunOutcome) {
         );
     }
     println!("  results in {}", outcome.out.display());
+}
+
+fn report(dirs: &[PathBuf], out: Option<PathBuf>) -> Result<(), Failure> {
+    if let [dir] = dirs {
+        match out {
+            None => {
+                rebuild_in_place(dir)?;
+                println!("report written to {}", dir.join("report.md").display());
+            }
+            Some(out) => {
+                let results = ResultSet::read(dir)?;
+                write_folder_atomically(&out, |p| write_report_from(&results, p).map_err(OutputError::from))?;
+                println!("report written to {}", out.join("report.md").display());
+            }
+        }
+        return Ok(());
+    }
+    // Every folder is read before anything is written.
+    let sets = dirs.iter().map(|d| ResultSet::read(d)).collect::<Result<Vec<_>, _>>()?;
+    for set in &sets {
+        rewrite_report(set)?;
+        println!("report written to {}", set.dir.join("report.md").display());
+    }
+    let out = out.unwrap_or_else(|| PathBuf::from("results").join("summary"));
+    write_folder_atomically(&out, |p| optlab::report::profile::write(p, &sets).map_err(OutputError::from))?;
+    println!("summary across {} scenarios written to {}", sets.len(), out.join("summary.md").display());
+    Ok(())
+}
+
+fn lr_find(name: &str, options: LrFindOptions, out: Option<PathBuf>) -> Result<(), Failure> {
+    options.validate().map_err(|message| Failure { code: 2, message })?;
+    let scenario = Scenario::load(name)?;
+    let curves = lr_find::lr_find(&scenario, &options).map_err(|e| Failure { code: 2, message: e.to_string() })?;
+    let out = out.unwrap_or_else(|| PathBuf::from("results").join(format!("{}-lr-find", slug(&scenario.name))));
+    write_folder_atomically(&out, |p| lr_find::write(p, &scenario, &curves, &options).map_err(OutputError::from))?;
+    println!(
+        "{} — learning-rate range test, {} updates from lr {} to {}",
+        scenario.name, options.steps, options.min_lr, options.max_lr
+    );
+    let width = curves.iter().map(|c| c.label.len()).max().unwrap_or(3).max(9);
+    println!("  {:<width$}  {:>14}  {:>14}", "optimizer", "suggested lr", "diverged at");
+    for c in &curves {
+        let show = |x: Option<f64>| x.map(|v| format!("{v:.3e}")).unwrap_or_else(|| "-".into());
+        println!("  {:<width$}  {:>14}  {:>14}", c.label, show(c.suggestion), show(c.diverged_at));
+    }
+    println!("  results in {}", out.display());
+    Ok(())
 }
 
 fn check(names: &[String]) -> Result<(), Failure> {

@@ -10,7 +10,7 @@ use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
 /// The stream of the run's seed that minibatch order draws from.
-const MINIBATCH_STREAM: u64 = 1;
+const MINIBATCH_STREAM: u64 = 10;
 
 #[derive(Clone, Debug)]
 pub struct Minibatches {

@@ -5,6 +5,7 @@
 //! functions, the geometry the UI and the reports draw (minima, window).
 
 pub mod functions;
+pub mod models;
 
 pub use functions::{FunctionKind, FunctionParams, TestFunction};
 

@@ -15,8 +15,8 @@
 //! PyTorch's: lr 1.0, ρ 0.9, ε 1e-6, weight decay 0.
 //!
 //! Where libraries differ: the paper has no learning rate (γ = 1, PyTorch's
-//! default); Keras' default lr is 1e-3, and optax's `adadelta` has lr
-//! required. ε is inside both square roots, as in the paper. The step size is
+//! default); Keras' default lr is 1e-3. ε is inside both square roots, as in
+//! the paper. The step size is
 //! set by the ratio of the two averages, so tiny ε makes the first steps tiny:
 //! on a 2-D test function Adadelta with the defaults crawls.
 
@@ -91,7 +91,8 @@ impl Algorithm for Adadelta {
         let zip = Zip::from(params).and(grad).and(&mut state.square_avg).and(&mut state.acc_delta);
         let update = |p: &mut f64, g: f64, v: &mut f64, u: &mut f64| {
             *v = *v * rho + one_minus_rho * g * g;
-            let delta = (*u + eps).sqrt() / (*v + eps).sqrt() * g;
+            // √a / √b as √(a / b): one square root (torch takes two; last-bit differences).
+            let delta = ((*u + eps) / (*v + eps)).sqrt() * g;
             *u = *u * rho + one_minus_rho * delta * delta;
             *p += neg_lr * delta;
         };

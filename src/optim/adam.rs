@@ -131,7 +131,7 @@ impl AdamRule {
         let bias_correction2 = 1.0 - self.beta2.powf(t);
         let coef = Coefficients {
             neg_step_size: -(lr / bias_correction1),
-            bias_correction2_sqrt: bias_correction2.sqrt(),
+            inv_bias_correction2_sqrt: 1.0 / bias_correction2.sqrt(),
             eps: self.eps,
             beta2: self.beta2,
             one_minus_beta2: 1.0 - self.beta2,
@@ -154,7 +154,9 @@ impl AdamRule {
 /// Per-step scalars, computed once outside the loop.
 struct Coefficients {
     neg_step_size: f64,
-    bias_correction2_sqrt: f64,
+    /// 1 / √(1 − β₂ᵗ): a multiply in the loop where torch divides (the results
+    /// differ in the last bit at most, and the loop keeps one division).
+    inv_bias_correction2_sqrt: f64,
     eps: f64,
     beta2: f64,
     one_minus_beta2: f64,
@@ -179,7 +181,7 @@ impl Coefficients {
 
     #[inline(always)]
     fn update(&self, p: f64, m: f64, v: f64) -> f64 {
-        let denom = v.sqrt() / self.bias_correction2_sqrt + self.eps;
+        let denom = v.sqrt() * self.inv_bias_correction2_sqrt + self.eps;
         p + self.neg_step_size * m / denom
     }
 }

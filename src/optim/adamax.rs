@@ -14,9 +14,9 @@
 //! section 7.1. Defaults are PyTorch's: lr 2e-3, β₁ 0.9, β₂ 0.999, ε 1e-8,
 //! weight decay 0.
 //!
-//! Where libraries differ: PyTorch puts ε *inside* the maximum, next to |g|
-//! (the paper has no ε; Keras and optax add ε to u after the maximum). u needs
-//! no bias correction. A NaN in u or g propagates (as `torch.maximum`).
+//! Where libraries differ: PyTorch puts ε *inside* the maximum, next to |g|,
+//! as optax does (the paper has no ε; Keras adds ε to u after the maximum).
+//! u needs no bias correction. A NaN in u or g propagates (as `torch.maximum`).
 
 use super::ops::{Lerp, maximum};
 use super::{Algorithm, Domain, Hyper, HyperSpec};

@@ -128,6 +128,9 @@ impl Algorithm for Nadam {
         let coef_avg = (-lr * mu_next) / (1.0 - mu_product_next);
         let lerp = Lerp::new(1.0 - self.beta1);
         let (beta2, one_minus_beta2, eps) = (self.beta2, 1.0 - self.beta2, self.eps);
+        // Multiplies where torch divides (last-bit differences): one division per
+        // parameter instead of three keeps the step bound by memory.
+        let inv_bias_correction2 = 1.0 / bias_correction2;
         let wd = self.weight_decay;
         let (coupled, decay) = match (wd != 0.0, self.decoupled_weight_decay) {
             (true, true) => (0.0, 1.0 - lr * wd),
@@ -138,9 +141,9 @@ impl Algorithm for Nadam {
         let update = |p: &mut f64, g: f64, m: &mut f64, v: &mut f64| {
             *m = lerp.apply(*m, g);
             *v = *v * beta2 + one_minus_beta2 * g * g;
-            let denom = (*v / bias_correction2).sqrt() + eps;
-            let q = *p + coef_grad * g / denom;
-            *p = q + coef_avg * *m / denom;
+            let inv_denom = 1.0 / ((*v * inv_bias_correction2).sqrt() + eps);
+            let q = *p + coef_grad * g * inv_denom;
+            *p = q + coef_avg * *m * inv_denom;
         };
         if coupled != 0.0 {
             zip.for_each(|p, &g, m, v| update(p, g + coupled * *p, m, v));

@@ -115,10 +115,13 @@ impl Algorithm for Radam {
         let bias_correction2 = 1.0 - self.beta2.powf(t);
         let rho_inf = 2.0 / (1.0 - self.beta2) - 1.0;
         let rho_t = rho_inf - 2.0 * t * self.beta2.powf(t) / bias_correction2;
-        // None: the early, un-adapted branch.
+        // The scalar factors of the step folded into one, so that the loop keeps a
+        // single division (torch divides m by 1 − β₁ᵗ element-wise; the results
+        // differ in the last bits). None: the early, un-adapted branch.
+        let lr_corrected = lr / bias_correction1;
         let adaptive = (rho_t > 5.0).then(|| {
             let rect = ((rho_t - 4.0) * (rho_t - 2.0) * rho_inf / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t)).sqrt();
-            (bias_correction2.sqrt(), rect)
+            lr_corrected * bias_correction2.sqrt() * rect
         });
         let lerp = Lerp::new(1.0 - self.beta1);
         let (beta2, one_minus_beta2, eps) = (self.beta2, 1.0 - self.beta2, self.eps);
@@ -133,8 +136,8 @@ impl Algorithm for Radam {
             *m = lerp.apply(*m, g);
             *v = *v * beta2 + one_minus_beta2 * g * g;
             let step = match adaptive {
-                Some((bc2_sqrt, rect)) => *m / bias_correction1 * lr * (bc2_sqrt / (v.sqrt() + eps)) * rect,
-                None => *m / bias_correction1 * lr,
+                Some(factor) => factor * *m / (v.sqrt() + eps),
+                None => lr_corrected * *m,
             };
             *p += -step;
         };

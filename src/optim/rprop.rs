@@ -13,8 +13,9 @@
 //! ```
 //!
 //! Riedmiller & Braun, "A Direct Adaptive Method for Faster Backpropagation
-//! Learning: The RPROP Algorithm", ICNN 1993 (this is the variant without
-//! weight backtracking, "Rprop⁻" with the zeroed gradient of iRprop⁻).
+//! Learning: The RPROP Algorithm", ICNN 1993. PyTorch's form, kept here, has
+//! no weight backtracking and zeroes the gradient after a sign change: the
+//! iRprop⁻ of Igel & Hüsken, "Improving the Rprop Learning Algorithm", 2000.
 //! Defaults are PyTorch's: lr 1e-2, η⁻ 0.5, η⁺ 1.2, s_min 1e-6, s_max 50.
 //!
 //! Where libraries differ: the learning rate only sets the initial step size,

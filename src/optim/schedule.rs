@@ -10,7 +10,8 @@
 //! ```
 //!
 //! and any schedule with `warmup = N` is multiplied by (t + 1) / N while t < N
-//! (a linear warm-up as `LinearLR(start_factor = 1/N)` chained before it).
+//! (a linear warm-up: `LinearLR(start_factor = 1/N, total_iters = N − 1)` chained
+//! with it; checked against torch in `tools/gen_torch_refs.py`).
 //! Cosine uses PyTorch's closed form, which is periodic past `t_max`, as
 //! `_get_closed_form_lr` is.
 

@@ -78,7 +78,8 @@ impl Algorithm for Sgd {
         let (mu, keep) = (self.momentum, 1.0 - self.dampening);
         let nesterov = self.nesterov;
         match &mut state.buffer {
-            Some(buf) => {
+            // A buffer of another length belongs to another problem: start afresh.
+            Some(buf) if buf.len() == params.len() => {
                 Zip::from(&mut params).and(&grad).and(buf).for_each(|p, &g, b| {
                     let d = g + wd * *p;
                     *b = mu * *b + keep * d;
@@ -86,7 +87,7 @@ impl Algorithm for Sgd {
                     *p -= lr * u;
                 });
             }
-            None => {
+            _ => {
                 let mut buf = Array1::zeros(params.len());
                 Zip::from(&mut params).and(&grad).and(&mut buf).for_each(|p, &g, b| {
                     let d = g + wd * *p;

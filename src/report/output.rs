@@ -1,4 +1,5 @@
-//! Running a scenario headless into a result folder, atomically: everything is
+//! Running a scenario headless into a result folder, atomically: everything
+//! (the CSV files, scenario.toml, report.md and its charts) is
 //! written into a hidden partial folder beside the target, which is renamed
 //! into place only when complete. An interrupted run removes its partial
 //! folder; one killed outright leaves it hidden, and the next run beside it
@@ -25,6 +26,19 @@ pub enum OutputError {
     Threads { threads: usize, message: String },
     #[error("interrupted; no results written to {0}")]
     Interrupted(String),
+    #[error("{0}")]
+    Report(#[from] super::results::ReportError),
+}
+
+impl OutputError {
+    /// Whether the error is the input's fault (exit status 2).
+    pub fn is_bad_input(&self) -> bool {
+        match self {
+            OutputError::Scenario(_) => true,
+            OutputError::Report(e) => e.is_bad_input(),
+            _ => false,
+        }
+    }
 }
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> OutputError + '_ {
@@ -89,6 +103,8 @@ pub fn run_to_folder(scenario: &Scenario, out: &Path, options: &RunOptions<'_>) 
         if options.cancel.load(Ordering::Relaxed) {
             return Err(OutputError::Interrupted(out.display().to_string()));
         }
+        // The report is made from the files just written, as `optlab report` would.
+        super::build::write_report(dir)?;
         Ok(())
     })?;
     Ok(RunOutcome { out: out.to_path_buf(), lab, elapsed_ms: started.elapsed().as_secs_f64() * 1e3 })
@@ -131,7 +147,7 @@ fn write_all(scenario: &Scenario, lab: &mut Lab, dir: &Path, options: &RunOption
                 let path = part_path(id.0);
                 let file = File::create(&path).map_err(io(&path))?;
                 let writer = StepsWriter::new(BufWriter::with_capacity(1 << 16, file), param_columns > 0);
-                Ok(PartSink { path, writer: Some(writer), last_step: 0, progress })
+                Ok(PartSink { path, writer: Some(writer), last_step: 0, unreported: 0, progress })
             },
             || cancel.load(Ordering::Relaxed),
         )
@@ -183,6 +199,7 @@ struct PartSink<'a> {
     path: PathBuf,
     writer: Option<StepsWriter<BufWriter<File>>>,
     last_step: u64,
+    unreported: u64,
     progress: &'a (dyn Fn(u64) + Sync),
 }
 
@@ -195,17 +212,22 @@ impl RunSink for PartSink<'_> {
                 .map_err(|source| OutputError::Csv { path: self.path.display().to_string(), source })?;
         }
         if record.step > self.last_step {
-            (self.progress)(record.step - self.last_step);
+            self.unreported += record.step - self.last_step;
             self.last_step = record.step;
+            // Progress is shared between threads: report in batches, not per step.
+            if self.unreported >= 4096 {
+                (self.progress)(self.unreported);
+                self.unreported = 0;
+            }
         }
         Ok(())
     }
 
     fn finish(&mut self, run: &Run) -> Result<(), OutputError> {
         // Count the steps a stopped run will never do, so the bar ends full.
-        let skipped = run.spec().steps.saturating_sub(self.last_step);
-        if skipped > 0 {
-            (self.progress)(skipped);
+        let rest = self.unreported + run.spec().steps.saturating_sub(self.last_step);
+        if rest > 0 {
+            (self.progress)(rest);
         }
         if let Some(w) = self.writer.take() {
             let mut inner = w.into_inner().map_err(io(&self.path))?;

@@ -27,6 +27,11 @@ pub const BUNDLED: &[Bundled] = bundled![
     "schedules",
     "rastrigin",
     "himmelblau",
+    "softmax_classic",
+    "logistic_breast_cancer",
+    "mlp_spirals",
+    "batch_sizes",
+    "overfitting",
 ];
 
 pub fn find_bundled(name: &str) -> Option<&'static Bundled> {

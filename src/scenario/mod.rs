@@ -9,7 +9,9 @@ mod tree;
 pub use bundled::{BUNDLED, Bundled, DEFAULT_SCENARIO, find_bundled};
 pub use tree::ScenarioError;
 
+use crate::data::{DataError, DatasetConfig};
 use crate::engine::{Event, Lab, RunSpec, StopRule};
+use crate::objective::models::{ModelConfig, build_model_objective};
 use crate::objective::{Analytic, FunctionKind, FunctionParams, Objective};
 use crate::optim::{Hyper, OptimizerKind, Schedule};
 use ndarray::Array1;
@@ -33,6 +35,7 @@ pub struct Scenario {
     pub events: Vec<Event>,
     /// Where the scenario came from (names it in errors; resolves relative paths).
     pub origin: Origin,
+    pub locations: KeyLocations,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -69,6 +72,52 @@ pub enum ObjectiveSpec {
         /// Standard deviation of Gaussian noise added to each gradient.
         noise: f64,
     },
+    Model {
+        model: ModelConfig,
+        dataset: DatasetConfig,
+        /// Minibatch size (0: full batch); an entry's `batch_size` overrides it.
+        batch_size: usize,
+        /// Evaluate the full objective every this many updates.
+        eval_every: u64,
+    },
+}
+
+/// Where the keys of `[objective]` stand in the file, so that errors found
+/// when the dataset is loaded can point at their line. Not part of the
+/// scenario's value: two scenarios that differ only here are equal.
+#[derive(Clone, Debug, Default)]
+pub struct KeyLocations {
+    file: String,
+    keys: Vec<(String, usize, usize)>,
+}
+
+impl PartialEq for KeyLocations {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl KeyLocations {
+    fn insert(&mut self, source: &tree::Source<'_>, key: &str, node: &tree::Node) {
+        let (line, column) = source.line_col(node.span.start);
+        self.file = source.file.clone();
+        self.keys.push((key.to_string(), line, column));
+    }
+
+    /// An error about `objective.KEY`, at its line when the file has it.
+    fn error(&self, origin: &Origin, key: &str, message: String) -> ScenarioError {
+        let at = self.keys.iter().find(|(k, _, _)| k == key).or_else(|| {
+            // "dataset.samples" not given explicitly: point at the dataset table.
+            key.split_once('.').and_then(|(head, _)| self.keys.iter().find(|(k, _, _)| k == head))
+        });
+        ScenarioError {
+            file: origin.display(),
+            line: at.map(|a| a.1),
+            column: at.map(|a| a.2),
+            key: Some(format!("objective.{key}")),
+            message,
+        }
+    }
 }
 
 /// One `[[optimizer]]` entry: one run per sweep combination and seed.
@@ -191,6 +240,18 @@ impl Scenario {
                 })?;
                 Ok(Arc::new(Analytic::new(f, Some(Array1::from(start.clone())))))
             }
+            ObjectiveSpec::Model { model, dataset, .. } => match build_model_objective(model, dataset, self.seed) {
+                Ok(objective) => Ok(Arc::new(objective)),
+                Err(DataError::Config { key, message }) => Err(self.locations.error(&self.origin, key, message)),
+                // CSV and I/O errors name the data file, its row and column.
+                Err(other) => Err(ScenarioError {
+                    file: self.origin.display(),
+                    line: None,
+                    column: None,
+                    key: Some("objective.dataset".into()),
+                    message: other.to_string(),
+                }),
+            },
         }
     }
 
@@ -198,6 +259,7 @@ impl Scenario {
     pub fn run_specs(&self, dim: usize) -> Vec<RunSpec> {
         let (noise, eval_every, objective_batch) = match &self.objective {
             ObjectiveSpec::Function { noise, .. } => (*noise, 1, None),
+            ObjectiveSpec::Model { batch_size, eval_every, .. } => (0.0, *eval_every, Some(*batch_size)),
         };
         let mut specs = Vec::new();
         for (entry_index, entry) in self.optimizers.iter().enumerate() {
@@ -221,7 +283,7 @@ impl Scenario {
                         optimizer: optimizer.clone(),
                         schedule: entry.schedule.clone(),
                         seed: self.seed.wrapping_add(i),
-                        batch_size: entry.batch_size.or(objective_batch),
+                        batch_size: entry.batch_size.or(objective_batch).filter(|&b| b > 0),
                         noise,
                         eval_every,
                         steps: self.steps,
@@ -272,12 +334,11 @@ mod tests {
         assert_eq!(adam.get("lr"), Some(Hyper::Float(1e-3)));
         assert_eq!(adam.get("beta2"), Some(Hyper::Float(0.999)));
         assert_eq!(adam.get("amsgrad"), Some(Hyper::Bool(false)));
-        match &s.objective {
-            ObjectiveSpec::Function { start, noise, .. } => {
-                assert_eq!(start, &vec![-1.5, 2.0]);
-                assert_eq!(*noise, 0.0);
-            }
-        }
+        let ObjectiveSpec::Function { start, noise, .. } = &s.objective else {
+            panic!("expected a function, got {:?}", s.objective);
+        };
+        assert_eq!(start, &vec![-1.5, 2.0]);
+        assert_eq!(*noise, 0.0);
     }
 
     #[test]

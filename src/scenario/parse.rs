@@ -1,9 +1,11 @@
 //! From TOML text to a validated [`Scenario`].
 
 use super::tree::{self, Node, ScenarioError, Source, TableReader, Value};
-use super::{ObjectiveSpec, OptimizerEntry, Origin, Scenario, fmt_hyper};
+use super::{KeyLocations, ObjectiveSpec, OptimizerEntry, Origin, Scenario, fmt_hyper};
+use crate::data::{DatasetConfig, DatasetSource};
 use crate::engine::{Change, Event, StopRule};
 use crate::objective::functions::Quadratic;
+use crate::objective::models::{Activation, Init, ModelConfig, ModelKind};
 use crate::objective::{FunctionKind, FunctionParams};
 use crate::optim::{Hyper, OptimizerKind, Schedule, ScheduleKind};
 use std::collections::BTreeMap;
@@ -38,7 +40,8 @@ pub fn parse(text: &str, origin: Origin) -> Result<Scenario, ScenarioError> {
     };
 
     let objective_node = top.required("objective")?;
-    let objective = parse_objective(&source, objective_node, steps)?;
+    let mut locations = KeyLocations::default();
+    let objective = parse_objective(&source, objective_node, &origin, &mut locations)?;
 
     let stop = match top.take("stop") {
         Some(node) => parse_stop(&source, node)?,
@@ -81,7 +84,7 @@ pub fn parse(text: &str, origin: Origin) -> Result<Scenario, ScenarioError> {
     };
 
     top.finish(TOP_KEYS)?;
-    Ok(Scenario { name, description, seed, steps, seeds, objective, stop, optimizers, events, origin })
+    Ok(Scenario { name, description, seed, steps, seeds, objective, stop, optimizers, events, origin, locations })
 }
 
 fn array_of_tables<'t>(source: &Source<'_>, node: &'t Node, key: &str) -> Result<Vec<&'t Node>, ScenarioError> {
@@ -102,14 +105,24 @@ fn array_of_tables<'t>(source: &Source<'_>, node: &'t Node, key: &str) -> Result
     }
 }
 
-fn parse_objective(source: &Source<'_>, node: &Node, _steps: u64) -> Result<ObjectiveSpec, ScenarioError> {
+fn parse_objective(
+    source: &Source<'_>,
+    node: &Node,
+    origin: &Origin,
+    locations: &mut KeyLocations,
+) -> Result<ObjectiveSpec, ScenarioError> {
     let mut t = TableReader::new(source, "objective", node)?;
     let (kind_name, kind_node) = match t.str("kind")? {
         Some(k) => k,
         None => return Err(t.error_here("kind", "missing: which objective (see `optlab list objectives`)")),
     };
+    if let Some(model) = ModelKind::from_name(kind_name) {
+        locations.insert(source, "kind", kind_node);
+        return parse_model(source, t, model, origin, locations);
+    }
     let Some(kind) = FunctionKind::from_name(kind_name) else {
-        let known: Vec<&str> = FunctionKind::ALL.iter().map(|k| k.name()).collect();
+        let known: Vec<&str> =
+            FunctionKind::ALL.iter().map(|k| k.name()).chain(ModelKind::ALL.iter().map(|k| k.name())).collect();
         return Err(t.error(
             kind_node,
             "kind",
@@ -169,6 +182,170 @@ fn parse_objective(source: &Source<'_>, node: &Node, _steps: u64) -> Result<Obje
     };
     t.finish(FUNCTION_KEYS)?;
     Ok(ObjectiveSpec::Function { kind, params, start, noise })
+}
+
+const MODEL_KEYS: &[&str] = &["kind", "dataset", "l2", "batch_size", "eval_every", "init", "hidden", "activation"];
+const DATASET_KEYS: &[&str] =
+    &["builtin", "csv", "samples", "noise", "classes", "features", "target", "val_fraction", "standardize"];
+
+fn parse_model(
+    source: &Source<'_>,
+    mut t: TableReader<'_, '_>,
+    kind: ModelKind,
+    origin: &Origin,
+    locations: &mut KeyLocations,
+) -> Result<ObjectiveSpec, ScenarioError> {
+    let mut model = ModelConfig::new(kind);
+    if let Some((l2, node)) = t.f64("l2")? {
+        if !(l2.is_finite() && l2 >= 0.0) {
+            return Err(t.error(node, "l2", "must be a finite number >= 0"));
+        }
+        model.l2 = l2;
+    }
+    if let Some(node) = t.take("hidden") {
+        if kind != ModelKind::Mlp {
+            return Err(t.error(node, "hidden", format!("applies only to mlp, not to {}", kind.name())));
+        }
+        let Value::Array(items) = &node.value else {
+            return Err(t.error(node, "hidden", "expected an array of layer widths, e.g. [32, 32]"));
+        };
+        let mut widths = Vec::new();
+        for item in items {
+            match tree::as_u64(item) {
+                Ok(w) if (1..=100_000).contains(&w) => widths.push(w as usize),
+                Ok(w) => return Err(t.error(item, "hidden", format!("layer widths must be in 1..=100000, got {w}"))),
+                Err(m) => return Err(t.error(item, "hidden", m)),
+            }
+        }
+        if widths.is_empty() {
+            return Err(t.error(node, "hidden", "an mlp needs at least one hidden layer, e.g. [32, 32]"));
+        }
+        model.hidden = widths;
+    }
+    if let Some((name, node)) = t.str("activation")? {
+        if kind != ModelKind::Mlp {
+            return Err(t.error(node, "activation", format!("applies only to mlp, not to {}", kind.name())));
+        }
+        model.activation = Activation::from_name(name).ok_or_else(|| {
+            t.error(node, "activation", format!("unknown activation `{name}`; known: relu, tanh, sigmoid"))
+        })?;
+    }
+    if let Some((name, node)) = t.str("init")? {
+        model.init = Some(
+            Init::from_name(name)
+                .ok_or_else(|| t.error(node, "init", format!("unknown init `{name}`; known: zeros, xavier, he")))?,
+        );
+    }
+    model.resolve_defaults();
+    let batch_size = t.u64("batch_size")?.map_or(0, |(b, _)| b as usize);
+    let eval_every = match t.u64("eval_every")? {
+        Some((0, node)) => return Err(t.error(node, "eval_every", "must be at least 1")),
+        Some((e, _)) => e,
+        None => 1,
+    };
+    let Some(dataset_node) = t.take("dataset") else {
+        return Err(t.error_here(
+            "dataset",
+            "missing: a model needs an [objective.dataset] (builtin = \"...\" or csv = \"...\")",
+        ));
+    };
+    locations.insert(source, "dataset", dataset_node);
+    let mut d = TableReader::new(source, "objective.dataset", dataset_node)?;
+    let builtin = d.str("builtin")?;
+    let csv = d.str("csv")?;
+    let source_config = match (builtin, csv) {
+        (Some(_), Some((_, node))) => return Err(d.error(node, "csv", "give either `builtin` or `csv`, not both")),
+        (None, None) => {
+            return Err(d.error_here(
+                "builtin",
+                "missing: `builtin = \"moons\"` (see `optlab list datasets`) or `csv = \"file.csv\"`",
+            ));
+        }
+        (Some((name, node)), None) => {
+            locations.insert(source, "dataset.builtin", node);
+            for key in ["target"] {
+                if let Some(n) = d.take(key) {
+                    return Err(d.error(n, key, "applies only to csv datasets"));
+                }
+            }
+            let count = |d: &mut TableReader, key: &'static str, locations: &mut KeyLocations| {
+                d.u64(key).map(|v| {
+                    v.map(|(v, node)| {
+                        locations.insert(source, &format!("dataset.{key}"), node);
+                        v as usize
+                    })
+                })
+            };
+            let samples = count(&mut d, "samples", locations)?;
+            let classes = count(&mut d, "classes", locations)?;
+            let features = count(&mut d, "features", locations)?;
+            let noise = match d.f64("noise")? {
+                Some((v, node)) if !(v.is_finite() && v >= 0.0) => {
+                    return Err(d.error(node, "noise", "must be a finite number >= 0"));
+                }
+                Some((v, node)) => {
+                    locations.insert(source, "dataset.noise", node);
+                    Some(v)
+                }
+                None => None,
+            };
+            DatasetSource::Builtin { name: name.to_string(), samples, noise, classes, features }
+        }
+        (None, Some((path, node))) => {
+            locations.insert(source, "dataset.csv", node);
+            for key in ["samples", "noise", "classes"] {
+                if let Some(n) = d.take(key) {
+                    return Err(d.error(n, key, "applies only to builtin synthetic datasets"));
+                }
+            }
+            let target = d.str("target")?.map(|(s, node)| {
+                locations.insert(source, "dataset.target", node);
+                s.to_string()
+            });
+            let features = match d.take("features") {
+                None => None,
+                Some(node) => {
+                    locations.insert(source, "dataset.features", node);
+                    let Value::Array(items) = &node.value else {
+                        return Err(d.error(node, "features", "expected an array of column names"));
+                    };
+                    let mut names = Vec::new();
+                    for item in items {
+                        match &item.value {
+                            Value::Str(s) => names.push(s.clone()),
+                            other => {
+                                return Err(d.error(
+                                    item,
+                                    "features",
+                                    format!("expected a column name, found {}", other.type_name()),
+                                ));
+                            }
+                        }
+                    }
+                    Some(names)
+                }
+            };
+            let path = std::path::Path::new(path);
+            let resolved = if path.is_absolute() { path.to_path_buf() } else { origin.base_dir().join(path) };
+            // Absolute, so that the resolved scenario written beside the results still finds the file.
+            let resolved = std::path::absolute(&resolved).unwrap_or(resolved);
+            DatasetSource::Csv { path: resolved, target, features }
+        }
+    };
+    let mut dataset = DatasetConfig::new(source_config);
+    if let Some((v, node)) = d.f64("val_fraction")? {
+        if !(0.0..1.0).contains(&v) {
+            return Err(d.error(node, "val_fraction", "must be in [0, 1) (0 trains on every sample)"));
+        }
+        dataset.val_fraction = v;
+    }
+    if let Some((v, _)) = d.bool("standardize")? {
+        dataset.standardize = v;
+    }
+    d.finish(DATASET_KEYS)?;
+    t.finish(MODEL_KEYS)?;
+    dataset.resolve_defaults();
+    Ok(ObjectiveSpec::Model { model, dataset, batch_size, eval_every })
 }
 
 fn parse_stop(source: &Source<'_>, node: &Node) -> Result<StopRule, ScenarioError> {

@@ -1,6 +1,8 @@
 //! The resolved scenario as TOML: every default written out.
 
 use super::{ObjectiveSpec, Scenario};
+use crate::data::DatasetSource;
+use crate::objective::models::ModelKind;
 use crate::optim::{Hyper, ScheduleKind};
 use toml::{Table, Value};
 
@@ -40,6 +42,47 @@ pub fn to_toml(s: &Scenario) -> String {
             }
             objective.insert("start".into(), floats(start));
             objective.insert("noise".into(), Value::Float(*noise));
+        }
+        ObjectiveSpec::Model { model, dataset, batch_size, eval_every } => {
+            objective.insert("kind".into(), Value::String(model.kind.name().into()));
+            if model.kind == ModelKind::Mlp {
+                objective.insert("hidden".into(), Value::Array(model.hidden.iter().map(|w| int(*w as u64)).collect()));
+                objective.insert("activation".into(), Value::String(model.activation.name().into()));
+            }
+            objective.insert("l2".into(), Value::Float(model.l2));
+            objective.insert("init".into(), Value::String(model.init().name().into()));
+            objective.insert("batch_size".into(), int(*batch_size as u64));
+            objective.insert("eval_every".into(), int(*eval_every));
+            let mut d = Table::new();
+            match &dataset.source {
+                DatasetSource::Builtin { name, samples, noise, classes, features } => {
+                    d.insert("builtin".into(), Value::String(name.clone()));
+                    if let Some(v) = samples {
+                        d.insert("samples".into(), int(*v as u64));
+                    }
+                    if let Some(v) = noise {
+                        d.insert("noise".into(), Value::Float(*v));
+                    }
+                    if let Some(v) = classes {
+                        d.insert("classes".into(), int(*v as u64));
+                    }
+                    if let Some(v) = features {
+                        d.insert("features".into(), int(*v as u64));
+                    }
+                }
+                DatasetSource::Csv { path, target, features } => {
+                    d.insert("csv".into(), Value::String(path.display().to_string()));
+                    if let Some(t) = target {
+                        d.insert("target".into(), Value::String(t.clone()));
+                    }
+                    if let Some(f) = features {
+                        d.insert("features".into(), Value::Array(f.iter().map(|c| Value::String(c.clone())).collect()));
+                    }
+                }
+            }
+            d.insert("val_fraction".into(), Value::Float(dataset.val_fraction));
+            d.insert("standardize".into(), Value::Boolean(dataset.standardize));
+            objective.insert("dataset".into(), Value::Table(d));
         }
     }
     top.insert("objective".into(), Value::Table(objective));

@@ -148,6 +148,8 @@ pub fn export(
 
         let scenario_path = dir.join("scenario.toml");
         fs::write(&scenario_path, session.to_toml()).map_err(io(&scenario_path))?;
+        // report.md and its charts, from the files just written (CONTRACT 3).
+        crate::report::write_report(dir)?;
         Ok(())
     })?;
     Ok(out)

@@ -494,6 +494,7 @@ fn same_rows(a: &std::path::Path, b: &std::path::Path) -> usize {
 
 fn replay(lab: &TestLab) -> (std::path::PathBuf, std::path::PathBuf) {
     let export = lab.controller.export().unwrap();
+    assert!(export.join("report.md").is_file() && export.join("loss.svg").is_file(), "an export has its report");
     let saved = lab.controller.save().unwrap();
     let scenario = Scenario::load(saved.to_str().unwrap()).unwrap();
     let out = saved.with_file_name("replay");

@@ -1,0 +1,74 @@
+//! `step` must not allocate after the first update (the state is created
+//! lazily, as PyTorch's). A counting allocator sees every allocation made on
+//! this test's thread.
+
+use ndarray::Array1;
+use optlab::optim::{Hyper, OptimizerKind};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+        // SAFETY: forwarded unchanged to the system allocator.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: forwarded unchanged to the system allocator.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+        // SAFETY: forwarded unchanged to the system allocator.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocations() -> usize {
+    ALLOCATIONS.with(Cell::get)
+}
+
+#[test]
+fn steps_after_the_first_do_not_allocate() {
+    let dim = 1000;
+    let mut variants: Vec<(OptimizerKind, Vec<(&str, Hyper)>)> =
+        OptimizerKind::ALL.into_iter().map(|k| (k, vec![])).collect();
+    use Hyper::{Bool, Float};
+    variants.extend([
+        (OptimizerKind::Sgd, vec![("momentum", Float(0.9)), ("nesterov", Bool(true)), ("weight_decay", Float(0.1))]),
+        (OptimizerKind::Rmsprop, vec![("momentum", Float(0.9)), ("centered", Bool(true))]),
+        (OptimizerKind::Adam, vec![("amsgrad", Bool(true)), ("weight_decay", Float(0.1))]),
+        (OptimizerKind::Adamw, vec![("amsgrad", Bool(true))]),
+        (OptimizerKind::Nadam, vec![("weight_decay", Float(0.1)), ("decoupled_weight_decay", Bool(true))]),
+        (OptimizerKind::Radam, vec![("weight_decay", Float(0.1))]),
+        (OptimizerKind::Lion, vec![("weight_decay", Float(0.1))]),
+    ]);
+    for (kind, hp) in variants {
+        let mut opt = kind.build(dim);
+        for (name, value) in &hp {
+            opt.set(name, *value).unwrap_or_else(|e| panic!("{kind}: {e}"));
+        }
+        let mut p = Array1::from_shape_fn(dim, |i| (i as f64 * 0.37).sin());
+        let g = Array1::from_shape_fn(dim, |i| (i as f64 * 0.11).cos());
+        opt.step(p.view_mut(), g.view(), 1e-3);
+        let before = allocations();
+        for _ in 0..10 {
+            opt.step(p.view_mut(), g.view(), 1e-3);
+        }
+        assert_eq!(allocations(), before, "{kind} {hp:?} allocated in step");
+    }
+    // The counter works: building an optimizer allocates.
+    let before = allocations();
+    let opt = OptimizerKind::Adam.build(dim);
+    assert!(allocations() > before);
+    drop(opt);
+}
