@@ -148,14 +148,6 @@ fn report_rebuilds_in_place_and_says_which_file_is_missing() {
 }
 
 #[test]
-#[ignore = "a helper: renders OPTLAB_SVG to OPTLAB_PNG_DIR"]
-fn render_one_svg() {
-    let svg = PathBuf::from(std::env::var_os("OPTLAB_SVG").unwrap());
-    let dir = PathBuf::from(std::env::var_os("OPTLAB_PNG_DIR").unwrap());
-    render_png(&svg, &dir);
-}
-
-#[test]
 fn lr_find_prints_suggestions_and_writes_csv_and_chart() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("lr");
@@ -173,6 +165,7 @@ fn lr_find_prints_suggestions_and_writes_csv_and_chart() {
     let svg = std::fs::read_to_string(out.join("lr_find.svg")).unwrap();
     let doc = roxmltree::Document::parse(&svg).unwrap();
     assert!(texts(&doc).iter().any(|t| t.starts_with("Adam: suggested lr")));
+    render_png(&out.join("lr_find.svg"), tmp.path());
 
     let bad = cargo_bin_cmd!("optlab").args(["lr-find", "ill_conditioned", "--min", "0"]).assert().code(2);
     assert!(String::from_utf8_lossy(&bad.get_output().stderr).contains("--min"));
@@ -196,5 +189,7 @@ fn several_folders_give_a_summary_across_scenarios() {
     assert!(md.contains("| optimizer | scenarios | best | within 2× | within 10× | within 100× |"), "{md}");
     assert!(md.contains("| first |") && md.contains("| second |"), "{md}");
     let svg = std::fs::read_to_string(summary.join("profile.svg")).unwrap();
-    roxmltree::Document::parse(&svg).unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    assert!(texts(&doc).iter().any(|t| t == "Adam") && texts(&doc).iter().any(|t| t == "SGD"));
+    render_png(&summary.join("profile.svg"), tmp.path());
 }
