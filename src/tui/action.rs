@@ -50,6 +50,14 @@ pub enum Action {
     },
     /// TensorBoard's smoothing weight for the charts (0: off).
     SetSmoothing(f64),
+    /// The learning-rate range test for the selected label (the app resolves
+    /// it into `FindLrFor`), or close its chart when it is shown.
+    FindLr,
+    /// Run the range test on a fresh copy of `run` (its label's first seed)
+    /// and set its label's rate to the suggestion, as `SetLearningRate` does.
+    FindLrFor {
+        run: RunId,
+    },
 }
 
 impl Action {
@@ -68,6 +76,7 @@ impl Action {
                 | Action::SetLearningRate { .. }
                 | Action::SetHyper { .. }
                 | Action::SetSmoothing(_)
+                | Action::FindLrFor { .. }
         )
     }
 }

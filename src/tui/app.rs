@@ -5,7 +5,7 @@
 use super::action::Action;
 use super::adjust;
 use super::controller::Shared;
-use super::snapshot::{Notice, Snapshot};
+use super::snapshot::{LrFindView, Notice, Snapshot};
 use super::view;
 use crate::engine::{History, RunId};
 use crate::objective::Objective;
@@ -81,6 +81,9 @@ pub struct App {
     pub epochs: bool,
     pub help: bool,
     pub quit: bool,
+    /// The right-hand pane shows the learning-rate range test asked for by
+    /// the action numbered so (`f`; `f` or `v` closes it).
+    pub lr_find: Option<u64>,
     edits: Vec<Edit>,
     next_seq: u64,
     /// The slider being dragged with the mouse.
@@ -114,6 +117,7 @@ impl App {
             epochs: true,
             help: false,
             quit: false,
+            lr_find: None,
             edits: Vec::new(),
             next_seq: 1,
             dragging: None,
@@ -132,6 +136,12 @@ impl App {
     }
     pub fn objective(&self) -> &dyn Objective {
         self.objective.as_ref()
+    }
+
+    /// The range test the right-hand pane shows, once the engine has run it.
+    pub fn lr_find_view(&self) -> Option<&LrFindView> {
+        let seq = self.lr_find?;
+        self.snapshot.lr_find.as_deref().filter(|v| v.seq >= seq)
     }
 
     /// The histories, locked for reading while a frame is drawn.
@@ -263,6 +273,22 @@ impl App {
                 self.smoothing = (self.smoothing + 1) % SMOOTHINGS.len();
                 let w = self.smoothing_weight();
                 self.send(Action::SetSmoothing(w))
+            }
+            Action::FindLr => {
+                // Open: f closes it, unless another label is selected now (then it runs for that one).
+                let other = self.lr_find_view().is_some_and(|v| v.group != self.selected);
+                if self.lr_find.is_some() && !other {
+                    self.lr_find = None;
+                    return None;
+                }
+                let run = self.group_run(self.selected)?;
+                let message = self.send(Action::FindLrFor { run });
+                self.lr_find = message.as_ref().map(|(seq, _)| *seq);
+                message
+            }
+            Action::CycleSecondChart if self.lr_find.is_some() => {
+                self.lr_find = None;
+                None
             }
             Action::CycleSecondChart => {
                 let charts = self.second_charts();

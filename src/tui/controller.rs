@@ -4,11 +4,13 @@
 //! no CPU. The UI thread never steps a run.
 
 use super::action::Action;
+use super::format;
 use super::session;
-use super::snapshot::{DEFAULT_SPEED, GroupView, Notice, RunView, SPEEDS, Snapshot};
+use super::snapshot::{DEFAULT_SPEED, GroupView, LrFindView, Notice, RunView, SPEEDS, Snapshot};
 use crate::engine::{History, HistoryOptions, Lab, Record, Run, RunId, RunSink};
 use crate::objective::Objective;
 use crate::optim::Hyper;
+use crate::report::lr_find::{LrFindOptions, range_test};
 use crate::scenario::{Scenario, ScenarioError};
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -79,6 +81,8 @@ pub struct Controller {
     total_updates: u64,
     last_publish: Instant,
     dirty: bool,
+    /// The latest learning-rate range test.
+    lr_find: Option<Arc<LrFindView>>,
 }
 
 fn history_options(objective: &dyn Objective) -> HistoryOptions {
@@ -134,6 +138,7 @@ impl Controller {
             landscape: false,
             seeds: scenario.seeds,
             target_loss: None,
+            lr_find: None,
         };
         let shared =
             Arc::new(Shared { histories, snapshot: Mutex::new(Arc::new(placeholder)), version: AtomicU64::new(0) });
@@ -158,6 +163,7 @@ impl Controller {
             total_updates: 0,
             last_publish: now,
             dirty: true,
+            lr_find: None,
         };
         c.publish();
         (c, shared)
@@ -224,6 +230,7 @@ impl Controller {
                 Ok(path) => self.notify(format!("saved {}", path.display()), false),
                 Err(e) => self.notify(format!("save failed: {e}"), true),
             },
+            Action::FindLrFor { run } => self.find_lr(seq, run),
             _ => self.dirty = false,
         }
         true
@@ -249,6 +256,55 @@ impl Controller {
         if !changed && self.lab.runs().iter().filter(|r| r.label() == label).all(Run::is_finished) {
             self.notify(format!("{label} has stopped; r restarts every run"), true);
         }
+    }
+
+    /// The learning-rate range test of `id`'s label on a fresh copy of `id`
+    /// (its hyperparameters as they are now, its seed and batch size; its
+    /// schedule replaced by the test's): the lab's runs are not touched. The
+    /// suggestion then becomes the label's rate through `SetLearningRate`, so
+    /// it is recorded like a slider move. Runs here, on the engine thread:
+    /// the UI keeps drawing meanwhile (a hundred updates, milliseconds).
+    fn find_lr(&mut self, seq: u64, id: RunId) {
+        let Some(run) = self.lab.run(id) else { return };
+        let label = run.label().to_string();
+        let mut template = run.spec().clone();
+        template.optimizer = run.optimizer().box_clone();
+        let group = self.groups.iter().position(|g| g.contains(&id)).unwrap_or(0);
+        let options = LrFindOptions::default();
+        let objective = self.lab.objective();
+        let f_star = objective.min_value();
+        let curve = range_test(objective, &template, &options);
+        let applied = match curve.suggestion {
+            Some(lr) => {
+                let before = self.notice.as_ref().map(|n| n.seq);
+                self.handle(seq, Action::SetLearningRate { run: id, value: lr });
+                let applied = self.groups.get(group).is_some_and(|ids| {
+                    ids.iter()
+                        .filter_map(|&r| self.lab.run(r))
+                        .any(|r| !r.is_finished() && r.optimizer().get("lr") == Some(Hyper::Float(lr)))
+                });
+                let shown = format::num(lr);
+                if applied {
+                    self.notify(format!("lr-find: suggested lr = {shown} for {label} (set)"), false);
+                } else {
+                    let why = self
+                        .notice
+                        .as_ref()
+                        .filter(|n| Some(n.seq) != before)
+                        .map_or_else(|| "its runs have stopped".to_string(), |n| n.text.clone());
+                    self.notify(format!("lr-find: suggested lr = {shown} for {label}, not set: {why}"), true);
+                }
+                applied
+            }
+            None => {
+                self.notify(format!("lr-find: no suggestion for {label} (the loss never fell); lr unchanged"), true);
+                false
+            }
+        };
+        self.lr_find = Some(Arc::new(LrFindView { seq, group, curve, options, f_star, applied }));
+        // The test took the engine's time: do not catch up on it.
+        self.reanchor();
+        self.dirty = true;
     }
 
     fn restart(&mut self) {
@@ -394,6 +450,7 @@ impl Controller {
             landscape: objective.as_function().is_some_and(|f| f.dim() == 2),
             seeds: self.scenario.seeds,
             target_loss: self.lab.stop_rule().target_loss,
+            lr_find: self.lr_find.clone(),
         }
     }
 

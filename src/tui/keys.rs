@@ -132,6 +132,13 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::CycleSecondChart,
     },
     Binding {
+        keys: &[(KeyCode::Char('f'), NONE)],
+        label: "f",
+        help: "learning-rate finder: set the selected run's rate (f again closes)",
+        short: Some(("f", "lr-find")),
+        action: Action::FindLr,
+    },
+    Binding {
         keys: &[(KeyCode::Char('s'), NONE)],
         label: "s",
         help: "sort the table",
@@ -209,6 +216,7 @@ mod tests {
         assert_eq!(press(KeyCode::Char('g'), NONE), Some(Action::ToggleLogScale));
         assert_eq!(press(KeyCode::Char('e'), NONE), Some(Action::Export));
         assert_eq!(press(KeyCode::Char('w'), NONE), Some(Action::Save));
+        assert_eq!(press(KeyCode::Char('f'), NONE), Some(Action::FindLr));
         assert_eq!(press(KeyCode::Char('?'), SHIFT), Some(Action::ToggleHelp));
         assert_eq!(press(KeyCode::BackTab, SHIFT), Some(Action::PrevField));
     }

@@ -4,6 +4,8 @@
 
 use crate::engine::{Record, RunId, Status};
 use crate::optim::{Hyper, HyperSpec, OptimizerKind};
+use crate::report::lr_find::{LrCurve, LrFindOptions};
+use std::sync::Arc;
 
 /// Target speeds in updates per second; the last is "as fast as the machine goes".
 pub const SPEEDS: [f64; 20] = [
@@ -116,6 +118,24 @@ pub struct Snapshot {
     pub landscape: bool,
     pub seeds: u64,
     pub target_loss: Option<f64>,
+    /// The latest learning-rate range test (`f`).
+    pub lr_find: Option<Arc<LrFindView>>,
+}
+
+/// A learning-rate range test of one label, run by the engine on a fresh copy
+/// of its first seed (see [`crate::report::lr_find`]).
+#[derive(Clone, Debug)]
+pub struct LrFindView {
+    /// The sequence number of the action that asked for it.
+    pub seq: u64,
+    /// Index into [`Snapshot::groups`].
+    pub group: usize,
+    pub curve: LrCurve,
+    pub options: LrFindOptions,
+    /// The known minimum f* (the curve's smoothed loss is the gap to it).
+    pub f_star: Option<f64>,
+    /// The suggestion became the label's learning rate.
+    pub applied: bool,
 }
 
 impl Snapshot {

@@ -586,3 +586,82 @@ fn every_bundled_scenario_draws() {
         text_of(&lab.app, 100, 30);
     }
 }
+
+fn bundled(name: &str) -> &'static str {
+    crate::scenario::BUNDLED.iter().find(|b| b.name == name).map(|b| b.text).expect("a bundled scenario")
+}
+
+#[test]
+fn f_finds_a_learning_rate_and_sets_it_as_a_slider_move() {
+    let mut lab = open(bundled("ill_conditioned"), 20);
+    lab.press(KeyCode::Char('j'));
+    let before: Vec<(u64, f64)> = lab.controller.lab().runs().iter().map(|r| (r.t(), r.last().loss)).collect();
+    lab.press(KeyCode::Char('f'));
+    assert!(lab.app.lr_find.is_some());
+    let view = lab.app.lr_find_view().expect("the engine ran the test").clone();
+    assert_eq!(view.group, 1);
+    assert!(view.curve.points.len() > 10, "{:?}", view.curve.points.len());
+    let lr = view.curve.suggestion.expect("the loss falls on a quadratic");
+    assert!(view.applied);
+    // The label's rate is the suggestion, recorded as a live change like a slider move.
+    assert_eq!(lab.app.snapshot().groups[1].lr, lr);
+    assert_eq!(lab.app.lr(1), lr);
+    let run = &lab.controller.lab().runs()[1];
+    assert_eq!(run.base_lr(), lr);
+    assert_eq!(run.live_events().len(), 1);
+    assert_eq!(run.live_events()[0].step, 20);
+    assert_eq!(lab.controller.lab().runs()[0].base_lr(), 0.019, "other labels keep theirs");
+    // The test ran on a copy: the lab's runs did not move.
+    let after: Vec<(u64, f64)> = lab.controller.lab().runs().iter().map(|r| (r.t(), r.last().loss)).collect();
+    assert_eq!(before, after);
+    let notice = lab.app.notice().expect("a notice").clone();
+    assert!(!notice.error, "{notice:?}");
+    assert_eq!(notice.text, format!("lr-find: suggested lr = {} for heavy ball (set)", super::format::num(lr)));
+    // The same test, headless, on the run as it is: the same curve.
+    let objective = lab.controller.lab().objective();
+    let mut template = lab.controller.lab().runs()[1].spec().clone();
+    template.optimizer.set("lr", Hyper::Float(0.0331)).unwrap();
+    let headless = crate::report::lr_find::range_test(objective, &template, &view.options);
+    assert_eq!(headless.suggestion, Some(lr));
+    // Shown in the right-hand pane until f (or v) closes it.
+    let screen = text_of(&lab.app, 120, 40);
+    assert!(screen.contains("lr-find"), "{screen}");
+    assert!(screen.contains("steepest fall"), "{screen}");
+    for (w, h) in [(1, 1), (40, 12), (63, 30), (80, 24), (250, 70)] {
+        draw(&lab.app, w, h);
+    }
+    lab.press(KeyCode::Char('f'));
+    assert_eq!(lab.app.lr_find, None);
+    lab.press(KeyCode::Char('f'));
+    assert!(lab.app.lr_find_view().is_some());
+    let second = lab.app.second;
+    lab.press(KeyCode::Char('v'));
+    assert_eq!((lab.app.lr_find, lab.app.second), (None, second), "v closes it and keeps the chart");
+    // w and e see the change like any other (the second test found the same rate: no new change).
+    let session = lab.controller.session_scenario();
+    assert_eq!(session.events.len(), 1, "{:?}", session.events);
+    assert_eq!((session.events[0].run.as_str(), session.events[0].step), ("heavy ball", 20));
+}
+
+#[test]
+fn lr_find_pane() {
+    let mut lab = open(bundled("ill_conditioned"), 20);
+    lab.press(KeyCode::Char('f'));
+    insta::assert_snapshot!(pane(50, 20, |a, b| view::lr_find::render(&lab.app, a, b)));
+}
+
+#[test]
+fn lr_find_without_a_fall_leaves_the_rate_alone() {
+    // Started at the minimum: the loss never falls.
+    let text = bundled("ill_conditioned").replace("start = [1.0, 1.0]", "start = [0.0, 0.0]");
+    let mut lab = open(&text, 3);
+    lab.press(KeyCode::Char('f'));
+    let view = lab.app.lr_find_view().expect("the engine ran the test");
+    assert_eq!((view.curve.suggestion, view.applied), (None, false));
+    assert_eq!(lab.app.snapshot().groups[0].lr, 0.019);
+    assert!(lab.controller.lab().runs()[0].live_events().is_empty());
+    let notice = lab.app.notice().expect("a notice");
+    assert!(notice.text.contains("lr-find: no suggestion for GD lr=0.019"), "{notice:?}");
+    let screen = pane(50, 20, |a, b| view::lr_find::render(&lab.app, a, b));
+    assert!(screen.contains("no suggestion"), "{screen}");
+}

@@ -8,6 +8,7 @@ pub mod header;
 pub mod help;
 pub mod landscape;
 pub mod loss_chart;
+pub mod lr_find;
 pub mod second_chart;
 pub mod sliders;
 pub mod table;
@@ -89,6 +90,7 @@ impl Widget for &App {
             let histories: Vec<&History> = guards.iter().map(|g| &**g).collect();
             loss_chart::render(self, &histories, a.loss, buf);
             match self.second {
+                _ if self.lr_find.is_some() => lr_find::render(self, a.second, buf),
                 SecondChart::Landscape if self.snapshot().landscape => {
                     landscape::render(self, &histories, a.second, buf)
                 }
