@@ -286,7 +286,8 @@ fn report(dirs: &[PathBuf], out: Option<PathBuf>) -> Result<(), Failure> {
 fn lr_find(name: &str, options: LrFindOptions, out: Option<PathBuf>) -> Result<(), Failure> {
     options.validate().map_err(|message| Failure { code: 2, message })?;
     let scenario = Scenario::load(name)?;
-    let curves = lr_find::lr_find(&scenario, &options).map_err(|e| Failure { code: 2, message: e.to_string() })?;
+    let curves =
+        lr_find::lr_find(&scenario, &options, &|| false).map_err(|e| Failure { code: 2, message: e.to_string() })?;
     let out = out.unwrap_or_else(|| PathBuf::from("results").join(format!("{}-lr-find", slug(&scenario.name))));
     write_folder_atomically(&out, |p| lr_find::write(p, &scenario, &curves, &options).map_err(OutputError::from))?;
     println!(
