@@ -448,7 +448,7 @@ mod tests {
         let precious = tmp.path().join("precious");
         fs::create_dir(&precious).unwrap();
         fs::write(precious.join("notes.txt"), "notes").unwrap();
-        let e = write_atomically(&precious, None, fill_ok).err().expect("refused");
+        let e = write_atomically(&precious, None, fill_ok).expect_err("refused");
         assert!(matches!(e, FolderError::Refused { .. }), "{e}");
         assert!(e.to_string().contains("notes.txt"), "{e}");
         assert_eq!(fs::read_to_string(precious.join("notes.txt")).unwrap(), "notes");
@@ -479,7 +479,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("out");
         let held = FolderLock::acquire(&out).unwrap();
-        let e = write_atomically(&out, None, fill_ok).err().expect("busy");
+        let e = write_atomically(&out, None, fill_ok).expect_err("busy");
         assert!(matches!(e, FolderError::Busy { pid: Some(_), .. }), "{e}");
         drop(held);
         assert!(!lock_path(&out).exists(), "the holder removes its lock file");
