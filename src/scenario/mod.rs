@@ -196,6 +196,24 @@ pub fn fmt_hyper(h: Hyper) -> String {
     }
 }
 
+/// The largest scenario file read.
+pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
+
+/// A scenario that is not UTF-8, located at its first bad byte.
+fn not_utf8(file: &str, bytes: &[u8], e: std::str::Utf8Error) -> LoadError {
+    let good = &bytes[..e.valid_up_to()];
+    let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
+    LoadError::Invalid(ScenarioError {
+        file: file.to_string(),
+        line: Some(line),
+        column: Some(column),
+        key: None,
+        message: "not valid UTF-8 (a scenario file must be UTF-8 text)".into(),
+    })
+}
+
 /// A scenario error, or a failure to read the file at all.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
@@ -219,10 +237,30 @@ impl Scenario {
     /// A scenario file, or a bundled scenario by name (`rosenbrock`).
     pub fn load(name_or_path: &str) -> Result<Scenario, LoadError> {
         let path = Path::new(name_or_path);
-        if path.is_file() {
-            let text = std::fs::read_to_string(path)
-                .map_err(|source| LoadError::Io { path: name_or_path.to_string(), source })?;
-            return Ok(Scenario::parse(&text, Origin::File(path.to_path_buf()))?);
+        let io = |message: &str| LoadError::Io {
+            path: name_or_path.to_string(),
+            source: std::io::Error::other(message.to_string()),
+        };
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.is_file() => {
+                if meta.len() > MAX_SCENARIO_BYTES {
+                    return Err(io(&format!(
+                        "is {} bytes; a scenario file is at most {MAX_SCENARIO_BYTES} bytes",
+                        meta.len()
+                    )));
+                }
+                let bytes =
+                    std::fs::read(path).map_err(|source| LoadError::Io { path: name_or_path.to_string(), source })?;
+                let text =
+                    String::from_utf8(bytes).map_err(|e| not_utf8(name_or_path, e.as_bytes(), e.utf8_error()))?;
+                return Ok(Scenario::parse(&text, Origin::File(path.to_path_buf()))?);
+            }
+            Ok(meta) if meta.is_dir() => return Err(io("is a folder; give a scenario file (.toml)")),
+            // A FIFO or a device would block or never end: not read.
+            Ok(_) => {
+                return Err(io("is not a regular file (a FIFO, a device or a socket); give a scenario file (.toml)"));
+            }
+            Err(_) => {}
         }
         if let Some(b) = find_bundled(name_or_path) {
             return Ok(Scenario::parse(b.text, Origin::Bundled(b.name))?);
@@ -233,7 +271,7 @@ impl Scenario {
                 source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
             });
         }
-        Err(LoadError::NotFound(name_or_path.to_string()))
+        Err(LoadError::NotFound(crate::text::clip(name_or_path, crate::text::MAX_NAME)))
     }
 
     /// The resolved scenario as TOML: every default written out; parsing it
