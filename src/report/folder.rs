@@ -199,6 +199,7 @@ impl FolderLock {
             // The holder before us may have removed the file after we opened it:
             // a lock on a file no longer at `path` locks nothing.
             if same_file(&file, &path) {
+                HELD.lock().unwrap_or_else(PoisonError::into_inner).push(path.clone());
                 let mut lock = FolderLock { path, file };
                 // Only for the message another writer shows.
                 let _ = lock.file.set_len(0).and_then(|()| write!(lock.file, "{}", std::process::id()));
@@ -213,6 +214,7 @@ impl Drop for FolderLock {
         // Removed while still held, so a new writer never locks a stale file.
         // A lock file that cannot be removed is harmless: the next writer takes it.
         let _ = fs::remove_file(&self.path);
+        HELD.lock().unwrap_or_else(PoisonError::into_inner).retain(|p| p != &self.path);
     }
 }
 
@@ -240,6 +242,9 @@ fn lock_path(out: &Path) -> PathBuf {
 /// by this process. The mutex is also held while a folder is put in place.
 static ACTIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
+/// The lock files this process holds.
+static HELD: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
 fn register(path: &Path) {
     ACTIVE.lock().unwrap_or_else(PoisonError::into_inner).push(path.to_path_buf());
 }
@@ -256,6 +261,10 @@ pub fn abandon() {
     for path in guard.iter() {
         // Best effort: what cannot be removed now the next run removes.
         let _ = fs::remove_dir_all(path);
+    }
+    // Still held, so removing them is safe (see `FolderLock::drop`).
+    for lock in HELD.lock().unwrap_or_else(PoisonError::into_inner).iter() {
+        let _ = fs::remove_file(lock);
     }
     // Keep the lock until the process exits: nothing may be committed now.
     std::mem::forget(guard);
