@@ -23,8 +23,8 @@
 const SHIFTER: f64 = 6_755_399_441_055_744.0;
 const LOG2_E: f64 = std::f64::consts::LOG2_E;
 /// ln 2 in two parts: the first has trailing zero bits, so n·LN2_HI is exact for |n| < 2¹¹.
-const LN2_HI: f64 = 6.931_471_803_691_238_2e-1;
-const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
+const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
 /// 1/k! for k = 2..=13: e^r = 1 + r + r²·(1/2! + r/3! + … + r¹¹/13!).
 const INV_FACT: [f64; 12] = [
     1.0 / 2.0,
