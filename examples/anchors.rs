@@ -43,27 +43,19 @@ lr = 0.01
 
 /// A workload with its inputs built once.
 enum Workload {
-    Adam {
-        opt: Box<dyn Optimizer>,
-        params: Array1<f64>,
-        grad: Array1<f64>,
-    },
-    Add {
-        a: Vec<f64>,
-        b: Vec<f64>,
-        c: Vec<f64>,
-    },
-    Mlp {
-        f: Box<ModelObjective>,
-        opt: Box<dyn Optimizer>,
-        x: Array1<f64>,
-        g: Array1<f64>,
-        order: Vec<usize>,
-        rng: ChaCha8Rng,
-    },
-    Rosenbrock {
-        scenario: Box<Scenario>,
-    },
+    Adam { opt: Box<dyn Optimizer>, params: Array1<f64>, grad: Array1<f64> },
+    Add { a: Vec<f64>, b: Vec<f64>, c: Vec<f64> },
+    Mlp(Box<Mlp>),
+    Rosenbrock { scenario: Box<Scenario> },
+}
+
+struct Mlp {
+    f: ModelObjective,
+    opt: Box<dyn Optimizer>,
+    x: Array1<f64>,
+    g: Array1<f64>,
+    order: Vec<usize>,
+    rng: ChaCha8Rng,
 }
 
 fn random_vec(n: usize, seed: u64) -> Vec<f64> {
@@ -99,14 +91,14 @@ fn build(name: &str) -> Result<Workload, String> {
             let f = build_model_objective(&model, &data, 0).map_err(|e| e.to_string())?;
             let n = f.train_size().ok_or("the digits model has no training set")?;
             let dim = f.dim();
-            Workload::Mlp {
+            Workload::Mlp(Box::new(Mlp {
                 opt: adam(dim),
                 x: f.initial_params(0),
                 g: Array1::zeros(dim),
-                f: Box::new(f),
+                f,
                 order: (0..n).collect(),
                 rng: ChaCha8Rng::seed_from_u64(0),
-            }
+            }))
         }
         "rosenbrock_adam_10k" => Workload::Rosenbrock {
             scenario: Box::new(Scenario::parse(ROSENBROCK, Origin::Bundled("anchor")).map_err(|e| e.to_string())?),
@@ -124,7 +116,8 @@ fn run(w: &mut Workload) {
             }
             black_box(&a);
         }
-        Workload::Mlp { f, opt, x, g, order, rng } => {
+        Workload::Mlp(m) => {
+            let Mlp { f, opt, x, g, order, rng } = m.as_mut();
             order.shuffle(rng);
             for batch in order.chunks(32) {
                 f.batch_loss_and_gradient(x.view(), Some(batch), g.view_mut());
