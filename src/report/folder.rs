@@ -56,6 +56,9 @@ pub enum FolderError {
         "refusing to replace `{path}`: {reason}; optlab replaces only folders it wrote (choose another path, or move it away)"
     )]
     Refused { path: String, reason: String },
+    /// A folder above the path is a file (bad input: exit 2).
+    #[error("cannot write `{path}`: `{parent}` is not a folder")]
+    NotUnderAFolder { path: String, parent: String },
     /// Another process is writing the same folder.
     #[error("`{path}` is being written by another optlab process{}; try again when it has finished", .pid.map(|p| format!(" (pid {p})")).unwrap_or_default())]
     Busy { path: String, pid: Option<u32> },
@@ -103,6 +106,13 @@ pub fn check_replaceable(out: &Path) -> Result<(), FolderError> {
     let meta = match fs::symlink_metadata(out) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => {
+            let parent = out.ancestors().skip(1).find(|p| fs::metadata(p).is_ok_and(|m| !m.is_dir()));
+            return Err(FolderError::NotUnderAFolder {
+                path: out.display().to_string(),
+                parent: parent.unwrap_or(out).display().to_string(),
+            });
+        }
         Err(e) => return Err(io(out)(e)),
     };
     let kind = meta.file_type();

@@ -39,7 +39,7 @@ impl OutputError {
         match self {
             OutputError::Scenario(_) => true,
             OutputError::Report(e) => e.is_bad_input(),
-            OutputError::Folder(FolderError::Refused { .. }) => true,
+            OutputError::Folder(FolderError::Refused { .. } | FolderError::NotUnderAFolder { .. }) => true,
             _ => false,
         }
     }
