@@ -299,21 +299,33 @@ pub fn clean_leftovers(parent: &Path, held: Option<&Path>) {
         if !is_lock && !fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
             continue;
         }
+        let out = parent.join(target);
+        // Old results whose folder is gone (a swap interrupted between its two
+        // renames, where the atomic exchange is missing) are the only copy: restored.
+        let only_copy = |path: &Path| name.contains(".old-") && fs::symlink_metadata(&out).is_err() && path.is_dir();
         if held_name.as_deref() == Some(target) {
             if !is_lock {
-                let _ = fs::remove_dir_all(&path);
+                if only_copy(&path) {
+                    let _ = fs::rename(&path, &out);
+                } else {
+                    let _ = fs::remove_dir_all(&path);
+                }
             }
             continue;
         }
-        let out = parent.join(target);
         let Ok(Some(lock)) = FolderLock::try_acquire(&out) else { continue };
         if is_lock {
             drop(lock);
             continue;
         }
+        if only_copy(&path) {
+            let _ = fs::rename(&path, &out);
+            continue;
+        }
         // Moved aside under the lock (fast), removed after it (may be slow):
         // if this process dies meanwhile, the trash is a leftover like any other.
-        let trash = parent.join(format!(".{target}.old-{}-{}", std::process::id(), trash_number()));
+        // Named as a partial folder: whatever it was, it is never restored.
+        let trash = parent.join(format!(".{target}.partial-{}-{}", std::process::id(), trash_number()));
         let moved = fs::rename(&path, &trash).is_ok();
         drop(lock);
         if moved {
@@ -411,6 +423,8 @@ fn commit(partial: &Path, out: &Path, cancel: Option<&std::sync::atomic::AtomicB
         let old = parent_of(out).join(format!(".{}.old-{}", name_of(out), std::process::id()));
         fs::rename(out, &old).map_err(io(out))?;
         if let Err(e) = fs::rename(partial, out) {
+            // Put the old results back; should even that fail, the next write
+            // beside them restores them (see `clean_leftovers`).
             let _ = fs::rename(&old, out);
             return Err(io(out)(e));
         }
@@ -522,7 +536,9 @@ mod tests {
         let mut left: Vec<String> =
             fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
         left.sort();
-        assert_eq!(left, [".b.optlab-lock", ".b.partial-1", ".mine.lock", ".notes.partial-draft", "z"]);
+        assert_eq!(left, [".b.optlab-lock", ".b.partial-1", ".mine.lock", ".notes.partial-draft", "a", "z"]);
+        // `.a.old-…` was the only copy of `a`'s results: restored, not removed.
+        assert!(tmp.path().join("a").is_dir());
         drop(held);
     }
 
@@ -530,6 +546,7 @@ mod tests {
     fn leftover_names_give_their_target() {
         assert_eq!(leftover_target(".out.partial-12"), Some("out"));
         assert_eq!(leftover_target(".my.out.old-12-3"), Some("my.out"));
+        assert_eq!(leftover_target(".out.partial-12-3"), Some("out"));
         assert_eq!(leftover_target(".out.optlab-lock"), Some("out"));
         assert_eq!(leftover_target("out"), None);
         assert_eq!(leftover_target(".partial-1"), None);
