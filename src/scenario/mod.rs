@@ -4,13 +4,14 @@
 mod bundled;
 mod parse;
 mod resolve;
+mod run_key;
 mod tree;
 
 pub use bundled::{BUNDLED, Bundled, DEFAULT_SCENARIO, find_bundled};
 pub use tree::ScenarioError;
 
 use crate::data::{DataError, DatasetConfig};
-use crate::engine::{Event, Lab, RunSpec, StopRule};
+use crate::engine::{Event, Lab, RunKey, RunSpec, StopRule};
 use crate::objective::models::{ModelConfig, build_model_objective};
 use crate::objective::{Analytic, FunctionKind, FunctionParams, Objective};
 use crate::optim::{Hyper, OptimizerKind, Schedule};
@@ -261,6 +262,7 @@ impl Scenario {
             ObjectiveSpec::Function { noise, .. } => (*noise, 1, None),
             ObjectiveSpec::Model { batch_size, eval_every, .. } => (0.0, *eval_every, Some(*batch_size)),
         };
+        let keys = self.run_keys();
         let mut specs = Vec::new();
         for (entry_index, entry) in self.optimizers.iter().enumerate() {
             for combo in entry.combinations() {
@@ -288,11 +290,19 @@ impl Scenario {
                         eval_every,
                         steps: self.steps,
                         events: events.clone(),
+                        // run_keys walks the runs in this same order.
+                        key: keys[specs.len()],
                     });
                 }
             }
         }
         specs
+    }
+
+    /// The `run_id` of every run, in run order: a hash of the run's resolved
+    /// configuration that stays the same when other runs are added.
+    pub fn run_keys(&self) -> Vec<RunKey> {
+        run_key::run_keys(self)
     }
 
     /// The objective and every run at its start.
