@@ -8,6 +8,7 @@ use optlab::report::{
     write_folder_atomically, write_report_from,
 };
 use optlab::scenario::{DEFAULT_SCENARIO, LoadError, Scenario};
+use optlab::shard::{Shard, ShardError, ShardRun};
 use optlab::tui::TuiError;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -47,6 +48,28 @@ enum Command {
         #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
         threads: Option<u64>,
         /// No progress bar and no summary on stdout
+        #[arg(long)]
+        quiet: bool,
+        /// Run only shard I of N (numbered from 1) into OUT/shard-I-of-N (OUT default:
+        /// results/<scenario>-shards); `auto` takes I and N from a SLURM job array or a Kubernetes Indexed Job
+        #[arg(long, value_name = "I/N|auto")]
+        shard: Option<String>,
+        /// With --shard auto in a Kubernetes Indexed Job: the number of shards (the Job's completions)
+        #[arg(long, requires = "shard", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+        shards: Option<u64>,
+        /// With --shard: keep the runs already complete in the shard folder and run the rest
+        #[arg(long, requires = "shard")]
+        resume: bool,
+    },
+    /// Merge shard folders (of `optlab run --shard`) into the result folder one machine would have written
+    Merge {
+        /// Shard folders, or folders holding them
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// The result folder
+        #[arg(long)]
+        out: PathBuf,
+        /// No summary on stdout
         #[arg(long)]
         quiet: bool,
     },
@@ -124,6 +147,17 @@ impl From<OutputError> for Failure {
     }
 }
 
+impl From<ShardError> for Failure {
+    fn from(e: ShardError) -> Self {
+        let code = match e {
+            ShardError::Interrupted(_) => 130,
+            ref e if e.is_bad_input() => 2,
+            _ => 1,
+        };
+        Failure { code, message: e.to_string() }
+    }
+}
+
 impl From<ReportError> for Failure {
     fn from(e: ReportError) -> Self {
         Failure { code: if e.is_bad_input() { 2 } else { 1 }, message: e.to_string() }
@@ -135,7 +169,14 @@ fn main() -> ExitCode {
     let result = match cli.command {
         None => tui(None, false),
         Some(Command::Tui { scenario, paused }) => tui(scenario, paused),
-        Some(Command::Run { scenarios, out, seeds, threads, quiet }) => run(&scenarios, out, seeds, threads, quiet),
+        Some(Command::Run { scenarios, out, seeds, threads, quiet, shard: Some(shard), shards, resume }) => {
+            let slice = ShardArgs { shard, shards: shards.map(|n| n as usize), resume };
+            run_shard(&scenarios, out, seeds, threads, quiet, &slice)
+        }
+        Some(Command::Run { scenarios, out, seeds, threads, quiet, shard: None, .. }) => {
+            run(&scenarios, out, seeds, threads, quiet)
+        }
+        Some(Command::Merge { dirs, out, quiet }) => merge(&dirs, &out, quiet),
         Some(Command::Check { scenarios }) => check(&scenarios),
         Some(Command::Report { dirs, out }) => report(&dirs, out),
         Some(Command::LrFind { scenario, min, max, steps, beta, out }) => {
@@ -189,11 +230,7 @@ fn run(
         }
         scenarios.push(s);
     }
-    let cancel = Arc::new(AtomicBool::new(false));
-    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        signal_hook::flag::register(signal, Arc::clone(&cancel))
-            .map_err(|e| Failure { code: 1, message: format!("could not install a signal handler: {e}") })?;
-    }
+    let cancel = cancel_on_signals()?;
     let several = scenarios.len() > 1;
     for scenario in &scenarios {
         let target = match (&out, several) {
@@ -201,21 +238,7 @@ fn run(
             (Some(dir), true) => dir.join(slug(&scenario.name)),
             (None, _) => PathBuf::from("results").join(slug(&scenario.name)),
         };
-        let total = scenario.run_count() as u64 * scenario.steps;
-        let bar = if quiet || !std::io::stderr().is_terminal() {
-            ProgressBar::hidden()
-        } else {
-            let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr_with_hz(10));
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "{msg} [{wide_bar}] {percent:>3}% {human_pos}/{human_len} steps, eta {eta}",
-                )
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> "),
-            );
-            bar.set_message(scenario.name.chars().take(32).collect::<String>());
-            bar
-        };
+        let bar = progress_bar(scenario.run_count() as u64 * scenario.steps, &scenario.name, quiet);
         let progress = |n: u64| bar.inc(n);
         let options = RunOptions { threads: threads.map(|t| t as usize), progress: &progress, cancel: &cancel };
         let outcome = run_to_folder(scenario, &target, &options);
@@ -224,6 +247,99 @@ fn run(
         if !quiet {
             print_summary(scenario, &outcome);
         }
+    }
+    Ok(())
+}
+
+/// A flag set by SIGINT and SIGTERM (Ctrl-C, a batch engine's preemption).
+fn cancel_on_signals() -> Result<Arc<AtomicBool>, Failure> {
+    let cancel = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(signal, Arc::clone(&cancel))
+            .map_err(|e| Failure { code: 1, message: format!("could not install a signal handler: {e}") })?;
+    }
+    Ok(cancel)
+}
+
+/// A progress bar on stderr when it is a terminal.
+fn progress_bar(total: u64, name: &str, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr_with_hz(10));
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{wide_bar}] {percent:>3}% {human_pos}/{human_len} steps, eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(name.chars().take(32).collect::<String>());
+    bar
+}
+
+/// `--shard`, `--shards`, `--resume`.
+struct ShardArgs {
+    shard: String,
+    shards: Option<usize>,
+    resume: bool,
+}
+
+impl ShardArgs {
+    fn resolve(&self) -> Result<Shard, ShardError> {
+        if self.shard == "auto" {
+            return Shard::from_env(|name| std::env::var(name).ok(), self.shards);
+        }
+        if self.shards.is_some() {
+            return Err(ShardError::Usage("--shards N goes with --shard auto; --shard I/N already says N".into()));
+        }
+        Shard::parse(&self.shard)
+    }
+}
+
+fn run_shard(
+    names: &[String],
+    out: Option<PathBuf>,
+    seeds: Option<u64>,
+    threads: Option<u64>,
+    quiet: bool,
+    args: &ShardArgs,
+) -> Result<(), Failure> {
+    let [name] = names else {
+        return Err(Failure { code: 2, message: "--shard runs one scenario; give exactly one".into() });
+    };
+    let shard = args.resolve()?;
+    let mut scenario = Scenario::load(name)?;
+    if let Some(n) = seeds {
+        scenario.seeds = n;
+    }
+    let parent = out.unwrap_or_else(|| PathBuf::from("results").join(format!("{}-shards", slug(&scenario.name))));
+    let cancel = cancel_on_signals()?;
+    let (_, owned) = optlab::shard::owned_runs(&scenario, shard);
+    let bar = progress_bar(owned.len() as u64 * scenario.steps, &format!("{} {shard}", scenario.name), quiet);
+    let progress = |n: u64| bar.inc(n);
+    let options =
+        ShardRun { threads: threads.map(|t| t as usize), progress: &progress, cancel: &cancel, resume: args.resume };
+    let outcome = optlab::shard::run_shard(&scenario, shard, &parent, &options);
+    bar.finish_and_clear();
+    let outcome = outcome?;
+    if !quiet {
+        println!(
+            "{} — shard {shard}: {} of {} runs ({} already complete) in {:.0} ms",
+            scenario.name, outcome.owned, outcome.total, outcome.resumed, outcome.elapsed_ms
+        );
+        println!("  shard folder {}", outcome.dir.display());
+    }
+    Ok(())
+}
+
+fn merge(dirs: &[PathBuf], out: &std::path::Path, quiet: bool) -> Result<(), Failure> {
+    let outcome = optlab::shard::merge(dirs, out)?;
+    if !quiet {
+        let dup = match outcome.duplicates {
+            0 => String::new(),
+            n => format!(", {n} found twice (identical, kept once)"),
+        };
+        println!("{} — {} runs from {} shard folders{dup}", outcome.scenario.name, outcome.runs, outcome.folders);
+        println!("  results in {}", outcome.out.display());
     }
     Ok(())
 }
