@@ -34,6 +34,9 @@ fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// How a shard ranks a run: its score there, then its key, then (reversed) its position.
+type Rank = (u64, RunKey, Reverse<usize>);
+
 /// The most runs one of `shards` shards gets out of `runs`.
 pub fn capacity(runs: usize, shards: usize) -> usize {
     runs.div_ceil(shards.max(1))
@@ -50,8 +53,8 @@ pub fn assign(keys: &[RunKey], shards: usize) -> Vec<usize> {
     // Each run's shards, best first; filled only for runs that get sent back.
     let mut prefs: Vec<Option<Vec<usize>>> = vec![None; keys.len()];
     let mut next = vec![0usize; keys.len()];
-    let mut held: Vec<BinaryHeap<Reverse<(u64, RunKey, Reverse<usize>)>>> =
-        (0..shards).map(|_| BinaryHeap::with_capacity(cap + 1)).collect();
+    // Each shard's runs, the one it would give up first on top.
+    let mut held: Vec<BinaryHeap<Reverse<Rank>>> = (0..shards).map(|_| BinaryHeap::with_capacity(cap + 1)).collect();
     let mut free: Vec<usize> = (0..keys.len()).rev().collect();
     while let Some(run) = free.pop() {
         let shard = if next[run] == 0 {

@@ -165,6 +165,14 @@ fn difference(a: &Found, b: &Found) -> Result<Option<String>, ShardError> {
 /// Merge the shard folders `dirs` into the result folder `out`.
 pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeOutcome, ShardError> {
     let dirs = expand(dirs)?;
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    if let Some(d) = dirs.iter().find(|d| absolute(d).starts_with(absolute(out))) {
+        return Err(ShardError::Usage(format!(
+            "merge: --out {} would replace the shard folder {}; write the result elsewhere",
+            out.display(),
+            d.display()
+        )));
+    }
     let folders = dirs.iter().map(|d| read_folder(d)).collect::<Result<Vec<_>, _>>()?;
     let Some(first) = folders.first() else {
         return Err(ShardError::Usage("merge: no shard folders given".into()));
