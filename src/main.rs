@@ -8,6 +8,7 @@ use optlab::report::{
     write_folder_atomically, write_report_from,
 };
 use optlab::scenario::{DEFAULT_SCENARIO, LoadError, Scenario};
+use optlab::shard::emit::{EmitOptions, Engine};
 use optlab::shard::{Shard, ShardError, ShardRun};
 use optlab::tui::TuiError;
 use std::io::IsTerminal;
@@ -73,6 +74,30 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Write ready-to-submit scripts that run a scenario's shards on a batch engine and merge them
+    Emit {
+        #[arg(value_enum)]
+        engine: EngineArg,
+        /// A scenario file or the name of a bundled scenario
+        scenario: String,
+        /// Number of shards (job array tasks, Indexed Job completions, parallel jobs)
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+        shards: u64,
+        /// The shared folder every node sees at the same path: the scripts, the shards and the result
+        /// go there (default: results/<scenario>-<engine>)
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// How the scripts call optlab (default: this program's absolute path; for k8s, a copy of it
+        /// in the shared folder)
+        #[arg(long, value_name = "PATH")]
+        optlab: Option<String>,
+        /// k8s: the container image the pods run in
+        #[arg(long, default_value = "debian:bookworm-slim")]
+        image: String,
+        /// k8s: the PersistentVolumeClaim that holds the shared folder
+        #[arg(long, default_value = "optlab-shared")]
+        volume_claim: String,
+    },
     /// Validate scenarios and print them resolved (every default written out)
     Check {
         #[arg(required = true)]
@@ -114,6 +139,16 @@ enum Command {
         #[arg(value_enum)]
         what: Option<ListWhat>,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum EngineArg {
+    /// SLURM: an sbatch job array and a merge job
+    Slurm,
+    /// Kubernetes: an Indexed Job and a merge Job
+    K8s,
+    /// GNU parallel, on one machine or over ssh
+    Parallel,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -177,6 +212,14 @@ fn main() -> ExitCode {
             run(&scenarios, out, seeds, threads, quiet)
         }
         Some(Command::Merge { dirs, out, quiet }) => merge(&dirs, &out, quiet),
+        Some(Command::Emit { engine, scenario, shards, out, optlab, image, volume_claim }) => {
+            let engine = match engine {
+                EngineArg::Slurm => Engine::Slurm,
+                EngineArg::K8s => Engine::K8s,
+                EngineArg::Parallel => Engine::Parallel,
+            };
+            emit(&scenario, engine, shards as usize, out, optlab, image, volume_claim)
+        }
         Some(Command::Check { scenarios }) => check(&scenarios),
         Some(Command::Report { dirs, out }) => report(&dirs, out),
         Some(Command::LrFind { scenario, min, max, steps, beta, out }) => {
@@ -341,6 +384,31 @@ fn merge(dirs: &[PathBuf], out: &std::path::Path, quiet: bool) -> Result<(), Fai
         println!("{} — {} runs from {} shard folders{dup}", outcome.scenario.name, outcome.runs, outcome.folders);
         println!("  results in {}", outcome.out.display());
     }
+    Ok(())
+}
+
+fn emit(
+    name: &str,
+    engine: Engine,
+    shards: usize,
+    out: Option<PathBuf>,
+    optlab: Option<String>,
+    image: String,
+    volume_claim: String,
+) -> Result<(), Failure> {
+    let scenario = Scenario::load(name)?;
+    // A bad dataset is found now, not on the cluster.
+    scenario.build_objective().map_err(|e| Failure { code: 2, message: e.to_string() })?;
+    let out =
+        out.unwrap_or_else(|| PathBuf::from("results").join(format!("{}-{}", slug(&scenario.name), engine.name())));
+    let options = EmitOptions { engine, shards, out, optlab, image, volume_claim };
+    let emitted = optlab::shard::emit::emit(&scenario, &options)?;
+    println!("{} — {} runs in {shards} shards for {}", scenario.name, scenario.run_count(), engine.name());
+    for f in &emitted.files {
+        println!("  wrote {}", f.display());
+    }
+    println!("submit with:\n  {}", emitted.submit);
+    println!("the result will be in {}", emitted.result.display());
     Ok(())
 }
 

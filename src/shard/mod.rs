@@ -14,7 +14,7 @@
 //! ```
 
 pub mod assign;
-
+pub mod emit;
 mod folder;
 mod lock;
 mod merge;
