@@ -425,3 +425,156 @@ fn a_shard_never_writes_into_a_folder_it_did_not_make() {
     assert!(err.contains("is not an optlab shard folder"), "{err}");
     assert_eq!(fs::read_to_string(mine.join("notes.txt")).unwrap(), "precious");
 }
+
+/// `optlab emit ENGINE` of `scenario` into `dir`, calling this build of optlab.
+fn emit(engine: &str, scenario: &str, shards: usize, dir: &Path) {
+    run_ok(&[
+        "emit",
+        engine,
+        scenario,
+        "--shards",
+        &shards.to_string(),
+        "--out",
+        dir.to_str().unwrap(),
+        "--optlab",
+        env!("CARGO_BIN_EXE_optlab"),
+    ]);
+}
+
+fn bash(script: &Path, env: &[(&str, String)]) -> Output {
+    let mut c = Command::new("bash");
+    c.arg(script).stdin(Stdio::null());
+    for v in ["SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_MIN", "SLURM_ARRAY_TASK_MAX", "SLURM_ARRAY_TASK_COUNT"] {
+        c.env_remove(v);
+    }
+    c.envs(env.iter().map(|(k, v)| (*k, v.as_str())));
+    ok(c.output().unwrap(), &format!("bash {}", script.display()))
+}
+
+#[test]
+fn the_emitted_slurm_scripts_run_the_shards_and_the_merge() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = scenario(tmp.path(), "sweep.toml", SWEEP);
+    let dir = tmp.path().join("cluster");
+    emit("slurm", &s, 3, &dir);
+    let shard = fs::read_to_string(dir.join("shard.sbatch")).unwrap();
+    assert!(shard.contains("#SBATCH --array=0-2\n"), "{shard}");
+    assert!(shard.contains(&format!(
+        "exec {} run {}",
+        env!("CARGO_BIN_EXE_optlab"),
+        dir.join("scenario.toml").display()
+    )));
+    assert!(shard.contains("--shard auto --resume"), "{shard}");
+    let submit = fs::read_to_string(dir.join("submit.sh")).unwrap();
+    assert!(submit.contains("--dependency=afterok:\"$array\""), "{submit}");
+    // Each task as SLURM starts it, last first, then the merge job.
+    for task in (0..3).rev() {
+        let env = [
+            ("SLURM_ARRAY_TASK_ID", task.to_string()),
+            ("SLURM_ARRAY_TASK_MIN", "0".into()),
+            ("SLURM_ARRAY_TASK_MAX", "2".into()),
+            ("SLURM_ARRAY_TASK_COUNT", "3".into()),
+        ];
+        bash(&dir.join("shard.sbatch"), &env);
+    }
+    let out = bash(&dir.join("merge.sbatch"), &[]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("results in {}", dir.join("result").display())));
+    let single = tmp.path().join("single");
+    run_ok(&["run", dir.join("scenario.toml").to_str().unwrap(), "--quiet", "--out", single.to_str().unwrap()]);
+    assert_same_results(&single, &dir.join("result"));
+    // The copy of the scenario is the scenario.
+    assert_eq!(
+        fs::read_to_string(dir.join("scenario.toml")).unwrap(),
+        fs::read_to_string(single.join("scenario.toml")).unwrap()
+    );
+    // Emitting again into the same folder is fine; into someone else's folder it is not.
+    emit("slurm", &s, 4, &dir);
+    let foreign = tmp.path().join("foreign");
+    fs::create_dir(&foreign).unwrap();
+    fs::write(foreign.join("job.sh"), "mine").unwrap();
+    let err = fails_with(&["emit", "slurm", &s, "--shards", "2", "--out", foreign.to_str().unwrap()], 2);
+    assert!(err.contains("was not written by `optlab emit`"), "{err}");
+}
+
+#[test]
+fn the_emitted_kubernetes_job_runs_its_pods_and_the_merge() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = scenario(tmp.path(), "f.toml", FUNCTION);
+    let dir = tmp.path().join("k8s");
+    emit("k8s", &s, 3, &dir);
+    let job = fs::read_to_string(dir.join("job.yaml")).unwrap();
+    for want in [
+        "kind: Job\n",
+        "completionMode: Indexed\n",
+        "completions: 3\n",
+        "parallelism: 3\n",
+        "claimName: \"optlab-shared\"",
+    ] {
+        assert!(job.contains(want), "{want} missing:\n{job}");
+    }
+    // Read the manifests as Kubernetes does (YAML), and start each pod's command as the kubelet would.
+    let parse = Command::new("python3")
+        .args([
+            "-c",
+            "import json, sys, yaml\nfor f in sys.argv[1:]:\n    d = yaml.safe_load(open(f))\n    \
+             print(json.dumps(d['spec']['template']['spec']['containers'][0]['command']))",
+        ])
+        .arg(dir.join("job.yaml"))
+        .arg(dir.join("merge.yaml"))
+        .output();
+    let Some(parse) = parse.ok().filter(|o| o.status.success()) else {
+        eprintln!("skipped: running the Kubernetes manifests' commands needs python3 with PyYAML");
+        return;
+    };
+    let commands: Vec<Vec<String>> =
+        String::from_utf8(parse.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    for index in 0..3 {
+        let c = &commands[0];
+        ok(Command::new(&c[0]).args(&c[1..]).env("JOB_COMPLETION_INDEX", index.to_string()).output().unwrap(), "a pod");
+    }
+    let c = &commands[1];
+    ok(Command::new(&c[0]).args(&c[1..]).output().unwrap(), "the merge pod");
+    let single = tmp.path().join("single");
+    run_ok(&["run", dir.join("scenario.toml").to_str().unwrap(), "--quiet", "--out", single.to_str().unwrap()]);
+    assert_same_results(&single, &dir.join("result"));
+}
+
+#[test]
+fn the_emitted_gnu_parallel_script_runs_and_resumes() {
+    let gnu = Command::new("parallel").arg("--version").output();
+    if !gnu.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("GNU parallel")) {
+        eprintln!("skipped: GNU parallel is not installed");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let s = scenario(tmp.path(), "f.toml", FUNCTION);
+    let dir = tmp.path().join("par");
+    emit("parallel", &s, 3, &dir);
+    let script = fs::read_to_string(dir.join("run.sh")).unwrap();
+    assert!(script.contains("--joblog") && script.contains("--resume-failed"), "{script}");
+    bash(&dir.join("run.sh"), &[]);
+    let single = tmp.path().join("single");
+    run_ok(&["run", dir.join("scenario.toml").to_str().unwrap(), "--quiet", "--out", single.to_str().unwrap()]);
+    assert_same_results(&single, &dir.join("result"));
+    // Run again: the joblog says every shard succeeded, so none runs twice.
+    let log = |d: &Path| fs::read_to_string(d.join("joblog.txt")).unwrap().lines().count();
+    let before = log(&dir);
+    bash(&dir.join("run.sh"), &[]);
+    assert_eq!(log(&dir), before);
+}
+
+#[test]
+fn on_a_real_slurm_cluster() {
+    let found = Command::new("sbatch").arg("--version").output().is_ok_and(|o| o.status.success());
+    let up = Command::new("sinfo").arg("-h").output().is_ok_and(|o| o.status.success());
+    if !found || !up {
+        eprintln!("skipped: no SLURM here (sbatch on PATH and a running slurmctld; see docs/CLUSTER.md)");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/slurm_e2e.sh");
+    let out = Command::new("bash").arg(script).arg(env!("CARGO_BIN_EXE_optlab")).arg(tmp.path()).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("OK: 24 runs in 4 SLURM shards merged equal the single-machine run"), "{text}");
+}
