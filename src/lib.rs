@@ -12,4 +12,5 @@ pub mod optim;
 pub mod report;
 pub mod scenario;
 pub mod shard;
+pub mod text;
 pub mod tui;

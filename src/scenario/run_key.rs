@@ -80,7 +80,7 @@ pub(super) fn run_keys(s: &Scenario) -> Vec<RunKey> {
             let events: Vec<Value> = s
                 .events
                 .iter()
-                .filter(|e| e.run == label || (e.run == entry.label && !entry.sweep.is_empty()))
+                .filter(|e| entry.event_applies(e, &label))
                 .map(|e| {
                     let mut t = Table::new();
                     t.insert("step".into(), int(e.step));
@@ -176,7 +176,7 @@ mod tests {
 
     fn keys(text: &str) -> Vec<(String, u64, String)> {
         let s = Scenario::parse(text, Origin::Bundled("test")).unwrap_or_else(|e| panic!("{e}"));
-        let specs = s.run_specs(2);
+        let specs = s.run_specs(2).unwrap();
         specs.iter().map(|r| (r.label.clone(), r.seed, r.key.to_string())).collect()
     }
 

@@ -57,8 +57,8 @@ pub struct Emitted {
     pub result: PathBuf,
 }
 
-/// The marker of a folder `optlab emit` wrote: only such a folder is written into again.
-const MARKER: &str = "optlab-cluster.toml";
+/// What `optlab emit` wrote there, for the user.
+const RECORD: &str = "optlab-cluster.toml";
 
 /// A word for a POSIX shell, quoted when it needs to be.
 pub fn sh_quote(word: &str) -> String {
@@ -107,13 +107,10 @@ pub fn emit(scenario: &Scenario, options: &EmitOptions) -> Result<Emitted, Shard
         return Err(ShardError::Usage("--shards must be at least 1".into()));
     }
     let dir = std::path::absolute(&options.out).map_err(io(&options.out))?;
-    if dir.exists() && !dir.join(MARKER).is_file() && fs::read_dir(&dir).map_err(io(&dir))?.next().is_some() {
-        return Err(ShardError::Invalid(format!(
-            "{} exists and was not written by `optlab emit` (no {MARKER}); refusing to write into it",
-            dir.display()
-        )));
-    }
+    // Written in place (the shards and the result go into it later), by the rules of every optlab folder.
+    crate::report::folder::check_replaceable(&dir)?;
     fs::create_dir_all(dir.join("logs")).map_err(io(&dir))?;
+    crate::report::folder::write_marker(&dir)?;
     let mut files = Vec::new();
     let optlab_path = match (&options.optlab, options.engine) {
         (Some(p), _) => p.clone(),
@@ -157,9 +154,9 @@ pub fn emit(scenario: &Scenario, options: &EmitOptions) -> Result<Emitted, Shard
     let title = scenario.name.replace('\n', " ");
 
     write(
-        MARKER,
+        RECORD,
         format!(
-            "# Written by `optlab emit`: scripts for a batch engine. `optlab emit` writes into this folder again.\n\
+            "# Written by `optlab emit`: scripts for a batch engine.\n\
              engine = {}\nscenario = {}\nshards = {n}\noptlab = {}\n",
             yaml_str(options.engine.name()),
             yaml_str(&scenario.name),

@@ -3,10 +3,10 @@
 //! in the middle of and `--resume` picks up the rest.
 
 use super::assign::assign;
-use super::lock::lock;
 use super::{Shard, ShardError, io};
 use crate::engine::{Lab, Record, Run, RunKey, RunSink};
 use crate::report::csv::{StepsWriter, param_columns, summary_row};
+use crate::report::folder::{self, FolderLock};
 use crate::scenario::Scenario;
 use std::collections::HashSet;
 use std::fs::{self, File};
@@ -91,20 +91,18 @@ pub fn run_shard(
     let (keys, owned) = owned_runs(scenario, shard);
     // Build the objective before touching any folder: a bad dataset is an error with nothing written.
     let objective = scenario.build_objective()?;
+    let specs_all = scenario.run_specs(objective.dim())?;
 
     let dir = parent.join(shard.folder_name());
-    if dir.exists() && !dir.join("shard.toml").is_file() {
-        let empty = fs::read_dir(&dir).map_err(io(&dir))?.next().is_none();
-        if !empty {
-            return Err(ShardError::Invalid(format!(
-                "{} exists and is not an optlab shard folder (no shard.toml); refusing to write into it",
-                dir.display()
-            )));
-        }
-    }
+    // A shard folder is written in place, run by run, under the rules of every
+    // optlab folder: only into a folder optlab made, one writer at a time.
+    folder::check_replaceable(&dir)?;
+    fs::create_dir_all(parent).map_err(io(parent))?;
+    let _lock = FolderLock::acquire(&dir)?;
+    folder::clean_leftovers(parent, Some(&dir));
     let runs_dir = dir.join("runs");
     fs::create_dir_all(&runs_dir).map_err(io(&runs_dir))?;
-    let _lock = lock(&dir)?;
+    folder::write_marker(&dir)?;
 
     // What is in the folder: with --resume, the complete runs this shard still owns are kept;
     // everything else of ours goes (left by a killed writer, an earlier split or scenario).
@@ -126,7 +124,6 @@ pub fn run_shard(
             fs::remove_file(&path).map_err(io(&path))?;
         }
     }
-    let specs_all = scenario.run_specs(objective.dim());
     let complete = |i: usize| -> bool {
         let key = keys[i];
         present.contains(&(key, true)) && present.contains(&(key, false)) && {

@@ -10,11 +10,12 @@ use super::folder::{FORMAT, steps_file, summary_file, summary_identity};
 use super::{Shard, ShardError, io};
 use crate::engine::RunKey;
 use crate::report::csv::{STEPS_COLUMNS, SUMMARY_COLUMNS, steps_header};
-use crate::report::{OutputError, write_folder_atomically, write_report};
+use crate::report::{OutputError, write_folder_atomically_until, write_report};
 use crate::scenario::{Origin, Scenario};
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 
 /// What a merge did.
 #[derive(Debug)]
@@ -163,7 +164,7 @@ fn difference(a: &Found, b: &Found) -> Result<Option<String>, ShardError> {
 }
 
 /// Merge the shard folders `dirs` into the result folder `out`.
-pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeOutcome, ShardError> {
+pub fn merge(dirs: &[PathBuf], out: &Path, cancel: &AtomicBool) -> Result<MergeOutcome, ShardError> {
     let dirs = expand(dirs)?;
     let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
     if let Some(d) = dirs.iter().find(|d| absolute(d).starts_with(absolute(out))) {
@@ -309,7 +310,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeOutcome, ShardError> {
 
     let params = first.param_columns;
     let text = first.scenario_text.clone();
-    write_folder_atomically(out, |dir| {
+    crate::report::folder::check_replaceable(out)?;
+    write_folder_atomically_until(out, Some(cancel), |dir| {
         let io_out = |p: &Path| {
             let path = p.display().to_string();
             move |source| OutputError::Io { path: path.clone(), source }

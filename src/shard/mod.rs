@@ -7,6 +7,7 @@
 //!
 //! ```text
 //! shard-2-of-7/
+//!   .optlab-results             the marker of a folder optlab wrote
 //!   shard.toml                  which shard, of how many, the run_id of every run of the scenario
 //!   scenario.toml               the resolved scenario
 //!   runs/<run_id>.steps.csv     a finished run's rows of steps.csv, as `optlab run` writes them
@@ -16,7 +17,6 @@
 pub mod assign;
 pub mod emit;
 mod folder;
-mod lock;
 mod merge;
 mod spec;
 
@@ -24,6 +24,7 @@ pub use folder::{ShardOutcome, ShardRun, owned_runs, run_shard};
 pub use merge::{MergeOutcome, merge};
 pub use spec::Shard;
 
+use crate::report::folder::FolderError;
 use crate::report::{OutputError, ReportError};
 use crate::scenario::ScenarioError;
 
@@ -38,8 +39,9 @@ pub enum ShardError {
     /// A folder that is not what it should be (not a shard folder, a malformed file, runs missing or in conflict).
     #[error("{0}")]
     Invalid(String),
-    #[error("{path} is being written by another optlab process ({holder}); wait for it to end")]
-    Locked { path: String, holder: String },
+    /// Refused, busy (another writer) or interrupted: the rules of every optlab folder.
+    #[error("{0}")]
+    Folder(#[from] FolderError),
     #[error("{path}: {source}")]
     Io { path: String, source: std::io::Error },
     #[error("{path}: {source}")]
@@ -60,6 +62,7 @@ impl ShardError {
         match self {
             ShardError::Usage(_) | ShardError::Scenario(_) | ShardError::Invalid(_) => true,
             ShardError::Output(e) => e.is_bad_input(),
+            ShardError::Folder(FolderError::Refused { .. }) => true,
             ShardError::Report(e) => e.is_bad_input(),
             _ => false,
         }
