@@ -492,6 +492,10 @@ fn the_emitted_slurm_scripts_run_the_shards_and_the_merge() {
         fs::read_to_string(dir.join("scenario.toml")).unwrap(),
         fs::read_to_string(single.join("scenario.toml")).unwrap()
     );
+    let spaced = tmp.path().join("my sweep");
+    let err = fails_with(&["emit", "slurm", &s, "--shards", "2", "--out", spaced.to_str().unwrap()], 2);
+    assert!(err.contains("must not contain spaces"), "{err}");
+    assert!(!spaced.exists());
     // Emitting again into the same folder is fine; into someone else's folder it is not.
     emit("slurm", &s, 4, &dir);
     let foreign = tmp.path().join("foreign");

@@ -107,6 +107,13 @@ pub fn emit(scenario: &Scenario, options: &EmitOptions) -> Result<Emitted, Shard
         return Err(ShardError::Usage("--shards must be at least 1".into()));
     }
     let dir = std::path::absolute(&options.out).map_err(io(&options.out))?;
+    if options.engine == Engine::Slurm && dir.to_string_lossy().contains(|c: char| c.is_whitespace() || c == '%') {
+        // #SBATCH lines are not read by a shell: they cannot quote, and `%` is a filename pattern.
+        return Err(ShardError::Usage(format!(
+            "--out {}: for SLURM the shared folder's path must not contain spaces or `%` (it goes into #SBATCH lines)",
+            dir.display()
+        )));
+    }
     // Written in place (the shards and the result go into it later), by the rules of every optlab folder.
     crate::report::folder::check_replaceable(&dir)?;
     fs::create_dir_all(dir.join("logs")).map_err(io(&dir))?;
