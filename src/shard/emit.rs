@@ -226,7 +226,7 @@ pub fn emit(scenario: &Scenario, options: &EmitOptions) -> Result<Emitted, Shard
                      merge=$(sbatch --parsable \"$@\" --dependency=afterok:\"$array\" {merge})\n\
                      merge=${{merge%%;*}}\n\
                      echo \"job array $array ({n} shards), then merge job $merge\"\n\
-                     echo results in {result}\n",
+                     echo results will be in {result}\n",
                     shard = q(&dir.join("shard.sbatch")),
                     merge = q(&dir.join("merge.sbatch")),
                     result = q(&result),
