@@ -5,6 +5,7 @@ mod bundled;
 mod expand;
 mod parse;
 mod resolve;
+mod run_key;
 mod tree;
 
 pub use bundled::{BUNDLED, Bundled, DEFAULT_SCENARIO, find_bundled};
@@ -12,7 +13,7 @@ pub use expand::{ComboError, EventError, ExpandedRun, apply_event, check_events,
 pub use tree::ScenarioError;
 
 use crate::data::{DataError, DatasetConfig};
-use crate::engine::{Event, Lab, RunSpec, StopRule};
+use crate::engine::{Event, Lab, RunKey, RunSpec, StopRule};
 use crate::objective::models::{ModelConfig, build_model_objective};
 use crate::objective::{Analytic, FunctionKind, FunctionParams, Objective};
 use crate::optim::{Hyper, OptimizerKind, Schedule};
@@ -332,6 +333,7 @@ impl Scenario {
             ObjectiveSpec::Function { noise, .. } => (*noise, 1, None),
             ObjectiveSpec::Model { batch_size, eval_every, .. } => (0.0, *eval_every, Some(*batch_size)),
         };
+        let keys = self.run_keys();
         let mut specs = Vec::new();
         for (entry_index, entry) in self.optimizers.iter().enumerate() {
             let runs = entry.expand().map_err(|e| {
@@ -363,11 +365,19 @@ impl Scenario {
                         eval_every,
                         steps: self.steps,
                         events: events.clone(),
+                        // run_keys walks the runs in this same order.
+                        key: keys[specs.len()],
                     });
                 }
             }
         }
         Ok(specs)
+    }
+
+    /// The `run_id` of every run, in run order: a hash of the run's resolved
+    /// configuration that stays the same when other runs are added.
+    pub fn run_keys(&self) -> Vec<RunKey> {
+        run_key::run_keys(self)
     }
 
     /// The objective and every run at its start.
