@@ -65,23 +65,23 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Learning-rate range test: per optimizer, one short run with the rate growing exponentially;
-    /// prints the suggested rate and writes lr_find.csv and lr_find.svg
+    /// Learning-rate range test: per optimizer, a short run from the start at each of many rates
+    /// (log-spaced); prints the suggested rate and writes lr_find.csv and lr_find.svg
     LrFind {
         /// A scenario file or the name of a bundled scenario
         scenario: String,
-        /// Rate of the first update
+        /// Lowest rate tried
         #[arg(long, default_value_t = 1e-6)]
         min: f64,
-        /// Rate of the last update
+        /// Highest rate tried
         #[arg(long, default_value_t = 10.0)]
         max: f64,
-        /// Updates in the test run
-        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(5..=10_000_000))]
+        /// Rates tried, log-spaced from --min to --max
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u64).range(5..=10_000))]
+        rates: u64,
+        /// Updates of the short run at each rate
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=100_000))]
         steps: u64,
-        /// Smoothing factor of the loss's moving average (default: 1 − 50/steps, at least 0)
-        #[arg(long)]
-        beta: Option<f64>,
         /// Output folder (default: results/<scenario>-lr-find)
         #[arg(long)]
         out: Option<PathBuf>,
@@ -138,8 +138,8 @@ fn main() -> ExitCode {
         Some(Command::Run { scenarios, out, seeds, threads, quiet }) => run(&scenarios, out, seeds, threads, quiet),
         Some(Command::Check { scenarios }) => check(&scenarios),
         Some(Command::Report { dirs, out }) => report(&dirs, out),
-        Some(Command::LrFind { scenario, min, max, steps, beta, out }) => {
-            lr_find(&scenario, LrFindOptions { min_lr: min, max_lr: max, steps, beta, ..LrFindOptions::default() }, out)
+        Some(Command::LrFind { scenario, min, max, rates, steps, out }) => {
+            lr_find(&scenario, LrFindOptions { min_lr: min, max_lr: max, rates, steps, ..LrFindOptions::default() }, out)
         }
         Some(Command::List { what }) => {
             list(what);
@@ -290,14 +290,17 @@ fn lr_find(name: &str, options: LrFindOptions, out: Option<PathBuf>) -> Result<(
     let out = out.unwrap_or_else(|| PathBuf::from("results").join(format!("{}-lr-find", slug(&scenario.name))));
     write_folder_atomically(&out, |p| lr_find::write(p, &scenario, &curves, &options).map_err(OutputError::from))?;
     println!(
-        "{} — learning-rate range test, {} updates from lr {} to {}",
-        scenario.name, options.steps, options.min_lr, options.max_lr
+        "{} — learning-rate range test, {} rates from {} to {}, {} updates at each",
+        scenario.name, options.rates, options.min_lr, options.max_lr, options.steps
     );
     let width = curves.iter().map(|c| c.label.len()).max().unwrap_or(3).max(9);
-    println!("  {:<width$}  {:>14}  {:>14}", "optimizer", "suggested lr", "diverged at");
+    println!("  {:<width$}  {:>12}  {:>21}  {:>11}", "optimizer", "suggested lr", "valley", "diverged at");
     for c in &curves {
-        let show = |x: Option<f64>| x.map(|v| format!("{v:.3e}")).unwrap_or_else(|| "-".into());
-        println!("  {:<width$}  {:>14}  {:>14}", c.label, show(c.suggestion), show(c.diverged_at));
+        // The suggestion has three significant digits: printed as it would be typed.
+        let suggested = c.suggestion.map_or_else(|| "-".into(), |v| format!("{v}"));
+        let valley = c.valley.map_or_else(|| "-".into(), |(a, b)| format!("{a:.2e} … {b:.2e}"));
+        let diverged = c.diverged_at.map_or_else(|| "-".into(), |v| format!("{v:.2e}"));
+        println!("  {:<width$}  {suggested:>12}  {valley:>21}  {diverged:>11}", c.label);
     }
     println!("  results in {}", out.display());
     Ok(())

@@ -58,6 +58,8 @@ pub enum Action {
     FindLrFor {
         run: RunId,
     },
+    /// Put back the rate the last lr-find suggestion replaced.
+    UndoLrFind,
 }
 
 impl Action {
@@ -77,6 +79,7 @@ impl Action {
                 | Action::SetHyper { .. }
                 | Action::SetSmoothing(_)
                 | Action::FindLrFor { .. }
+                | Action::UndoLrFind
         )
     }
 }

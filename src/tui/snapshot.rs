@@ -4,7 +4,7 @@
 
 use crate::engine::{Record, RunId, Status};
 use crate::optim::{Hyper, HyperSpec, OptimizerKind};
-use crate::report::lr_find::{LrCurve, LrFindOptions};
+use crate::engine::lr_find::{LrCurve, LrFindOptions};
 use std::sync::Arc;
 
 /// Target speeds in updates per second; the last is "as fast as the machine goes".
@@ -123,19 +123,25 @@ pub struct Snapshot {
 }
 
 /// A learning-rate range test of one label, run by the engine on a fresh copy
-/// of its first seed (see [`crate::report::lr_find`]).
+/// of its first seed (see [`crate::engine::lr_find`]).
 #[derive(Clone, Debug)]
 pub struct LrFindView {
     /// The sequence number of the action that asked for it.
     pub seq: u64,
     /// Index into [`Snapshot::groups`].
     pub group: usize,
+    /// The run the test copied.
+    pub run: RunId,
     pub curve: LrCurve,
     pub options: LrFindOptions,
     /// The known minimum f* (the curve's smoothed loss is the gap to it).
     pub f_star: Option<f64>,
     /// The suggestion became the label's learning rate.
     pub applied: bool,
+    /// The rate the suggestion replaced, while it can be put back (`u`).
+    pub previous: Option<f64>,
+    /// `u` put the previous rate back.
+    pub undone: bool,
 }
 
 impl Snapshot {
