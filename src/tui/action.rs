@@ -60,6 +60,8 @@ pub enum Action {
     },
     /// Put back the rate the last lr-find suggestion replaced.
     UndoLrFind,
+    /// The landscape's window: fitted to the paths, or the function's own.
+    ToggleLandscapeWindow,
 }
 
 impl Action {

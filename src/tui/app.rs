@@ -84,6 +84,9 @@ pub struct App {
     /// The right-hand pane shows the learning-rate range test asked for by
     /// the action numbered so (`f`; `f` or `v` closes it).
     pub lr_find: Option<u64>,
+    /// The landscape shows the function's own window rather than one fitted
+    /// to the paths (`b`).
+    pub landscape_own_window: bool,
     edits: Vec<Edit>,
     next_seq: u64,
     /// The slider being dragged with the mouse.
@@ -118,6 +121,7 @@ impl App {
             help: false,
             quit: false,
             lr_find: None,
+            landscape_own_window: false,
             edits: Vec::new(),
             next_seq: 1,
             dragging: None,
@@ -303,6 +307,10 @@ impl App {
             }
             Action::ToggleXAxis => {
                 self.epochs = !self.epochs;
+                None
+            }
+            Action::ToggleLandscapeWindow => {
+                self.landscape_own_window = !self.landscape_own_window;
                 None
             }
             Action::ToggleHelp => {

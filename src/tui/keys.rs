@@ -146,6 +146,13 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::UndoLrFind,
     },
     Binding {
+        keys: &[(KeyCode::Char('b'), NONE)],
+        label: "b",
+        help: "landscape: the function's own window, or one fitted to the paths",
+        short: None,
+        action: Action::ToggleLandscapeWindow,
+    },
+    Binding {
         keys: &[(KeyCode::Char('s'), NONE)],
         label: "s",
         help: "sort the table",
@@ -225,6 +232,7 @@ mod tests {
         assert_eq!(press(KeyCode::Char('w'), NONE), Some(Action::Save));
         assert_eq!(press(KeyCode::Char('f'), NONE), Some(Action::FindLr));
         assert_eq!(press(KeyCode::Char('u'), NONE), Some(Action::UndoLrFind));
+        assert_eq!(press(KeyCode::Char('b'), NONE), Some(Action::ToggleLandscapeWindow));
         assert_eq!(press(KeyCode::Char('?'), SHIFT), Some(Action::ToggleHelp));
         assert_eq!(press(KeyCode::BackTab, SHIFT), Some(Action::PrevField));
     }

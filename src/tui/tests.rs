@@ -21,7 +21,7 @@ use ratatui::layout::Rect;
 use std::sync::Arc;
 
 /// SGD only, so the pictures do not move when other optimizers change.
-const LAB: &str = r#"
+pub(super) const LAB: &str = r#"
 name = "Test lab"
 steps = 400
 
@@ -49,9 +49,9 @@ label = "Too fast"
 lr = 0.01
 "#;
 
-struct TestLab {
-    controller: Controller,
-    app: App,
+pub(super) struct TestLab {
+    pub(super) controller: Controller,
+    pub(super) app: App,
     _dir: tempfile::TempDir,
 }
 
@@ -59,7 +59,7 @@ fn scenario(text: &str) -> Scenario {
     Scenario::parse(text, Origin::Bundled("test")).unwrap()
 }
 
-fn open(text: &str, steps: u64) -> TestLab {
+pub(super) fn open(text: &str, steps: u64) -> TestLab {
     let dir = tempfile::tempdir().unwrap();
     let (mut controller, shared) = Controller::new(scenario(text), true, dir.path().join("results")).unwrap();
     controller.advance(steps);
@@ -86,7 +86,7 @@ impl TestLab {
     }
 
     /// A key through the table, the app and (for its share) the controller.
-    fn press(&mut self, code: KeyCode) {
+    pub(super) fn press(&mut self, code: KeyCode) {
         let action = action_for(KeyEvent::new(code, KeyModifiers::NONE)).expect("bound key");
         self.act(action);
     }
@@ -106,7 +106,7 @@ fn draw(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
 }
 
 /// One pane alone, as text.
-fn pane(width: u16, height: u16, f: impl FnOnce(Rect, &mut Buffer)) -> String {
+pub(super) fn pane(width: u16, height: u16, f: impl FnOnce(Rect, &mut Buffer)) -> String {
     let area = Rect::new(0, 0, width, height);
     let mut buf = Buffer::empty(area);
     f(area, &mut buf);
@@ -587,7 +587,7 @@ fn every_bundled_scenario_draws() {
     }
 }
 
-fn bundled(name: &str) -> &'static str {
+pub(super) fn bundled(name: &str) -> &'static str {
     crate::scenario::BUNDLED.iter().find(|b| b.name == name).map(|b| b.text).expect("a bundled scenario")
 }
 

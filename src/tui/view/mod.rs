@@ -2,6 +2,7 @@
 //! app and the histories and change nothing.
 
 pub mod chart;
+pub mod colormap;
 mod dots;
 pub mod footer;
 pub mod header;
