@@ -59,6 +59,11 @@ pub trait Objective: Send + Sync {
         None
     }
 
+    /// The model behind this objective, if it is one (decision boundaries).
+    fn as_model(&self) -> Option<&models::ModelObjective> {
+        None
+    }
+
     /// The known global minimum value, if any.
     fn min_value(&self) -> Option<f64> {
         self.as_function().and_then(|f| f.min_value())

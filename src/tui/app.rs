@@ -21,14 +21,21 @@ pub const SMOOTHINGS: [f64; 4] = [0.0, 0.6, 0.9, 0.99];
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SecondChart {
     Landscape,
+    /// The selected run's decision regions with the samples (classifiers of a plane).
+    Boundary,
     GradNorm,
     LearningRate,
     ValAccuracy,
 }
 
 impl SecondChart {
-    const ORDER: [SecondChart; 4] =
-        [SecondChart::Landscape, SecondChart::GradNorm, SecondChart::LearningRate, SecondChart::ValAccuracy];
+    const ORDER: [SecondChart; 5] = [
+        SecondChart::Landscape,
+        SecondChart::Boundary,
+        SecondChart::GradNorm,
+        SecondChart::LearningRate,
+        SecondChart::ValAccuracy,
+    ];
 }
 
 /// The table's order, best first.
@@ -102,6 +109,8 @@ impl App {
         let snapshot = shared.snapshot();
         let second = if snapshot.landscape {
             SecondChart::Landscape
+        } else if snapshot.boundary {
+            SecondChart::Boundary
         } else if snapshot.runs.iter().any(|r| r.last.val_accuracy.is_some()) {
             SecondChart::ValAccuracy
         } else {
@@ -204,6 +213,7 @@ impl App {
             .into_iter()
             .filter(|c| match c {
                 SecondChart::Landscape => self.snapshot.landscape,
+                SecondChart::Boundary => self.snapshot.boundary,
                 SecondChart::ValAccuracy => self.snapshot.runs.iter().any(|r| r.last.val_accuracy.is_some()),
                 _ => true,
             })

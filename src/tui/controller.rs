@@ -136,6 +136,7 @@ impl Controller {
             generation: 0,
             is_model: false,
             landscape: false,
+            boundary: false,
             seeds: scenario.seeds,
             target_loss: None,
             lr_find: None,
@@ -451,6 +452,7 @@ impl Controller {
                 }
             })
             .collect();
+        let boundary = objective.as_model().is_some_and(|m| m.is_planar_classifier());
         let runs = self
             .lab
             .runs()
@@ -477,6 +479,7 @@ impl Controller {
                     slope,
                     steps_per_sec: (busy > 0.0 && run.t() > 0).then(|| run.t() as f64 / busy),
                     position: (run.params().len() >= 2).then(|| [run.params()[0], run.params()[1]]),
+                    params: boundary.then(|| run.params().iter().copied().collect()),
                 }
             })
             .collect();
@@ -497,6 +500,7 @@ impl Controller {
             generation: self.generation,
             is_model: objective.train_size().is_some(),
             landscape: objective.as_function().is_some_and(|f| f.dim() == 2),
+            boundary,
             seeds: self.scenario.seeds,
             target_loss: self.lab.stop_rule().target_loss,
             lr_find: self.lr_find.clone(),

@@ -88,6 +88,8 @@ pub struct RunView {
     pub epochs_per_step: Option<f64>,
     /// The first two parameters now (2-D landscapes).
     pub position: Option<[f64; 2]>,
+    /// All parameters now, for classifiers of a plane (decision boundaries).
+    pub params: Option<Arc<[f64]>>,
 }
 
 #[derive(Clone, Debug)]
@@ -116,6 +118,8 @@ pub struct Snapshot {
     pub is_model: bool,
     /// The objective has a 2-D landscape to draw.
     pub landscape: bool,
+    /// The objective classifies points of a plane: a decision boundary to draw.
+    pub boundary: bool,
     pub seeds: u64,
     pub target_loss: Option<f64>,
     /// The latest learning-rate range test (`f`).

@@ -51,3 +51,44 @@ fn the_fitted_window_holds_paths_and_minima_and_ignores_a_run_that_flies_off() {
     let still = view::landscape::fit_window(own, &[], &[vec![[0.0, 0.0]]]);
     assert!(still.x.1 - still.x.0 >= 0.2 && still.y.1 - still.y.0 >= 0.2, "{still:?}");
 }
+
+fn boundary_at(text: &str, steps: u64, size: (u16, u16)) -> String {
+    let lab = open(text, steps);
+    assert_eq!(lab.app.second, super::app::SecondChart::Boundary, "the first chart of a plane classifier");
+    let area = view::areas(&lab.app, Rect::new(0, 0, size.0, size.1)).second;
+    pane(area.width, area.height, |a, b| view::boundary::render(&lab.app, a, b))
+}
+
+#[test]
+fn decision_boundary_at_each_size() {
+    for (w, h) in SIZES {
+        let screen = boundary_at(bundled("mlp_spirals"), 150, (w, h));
+        assert!(screen.contains("decision boundary") && screen.contains("● 0"), "{w}x{h}\n{screen}");
+        insta::assert_snapshot!(format!("boundary_{w}x{h}"), screen);
+    }
+}
+
+#[test]
+fn the_decision_boundary_follows_the_selected_run_live() {
+    let mut lab = open(bundled("mlp_spirals"), 5);
+    let classes = |lab: &super::tests::TestLab, run: usize| {
+        let model = lab.app.objective().as_model().expect("a model");
+        let params = lab.app.snapshot().runs[run].params.clone().expect("published for a plane classifier");
+        let grid = model.predict_grid(&params, model.plane_window(), 40, 40).expect("a grid");
+        grid.iter().map(|p| p.class).collect::<Vec<_>>()
+    };
+    let before = classes(&lab, 0);
+    lab.controller.advance(600);
+    lab.press(KeyCode::Char('n'));
+    let after = classes(&lab, 0);
+    assert_ne!(before, after, "the regions moved as the run trained");
+    // Three spirals: after training, each class holds a real share of the plane.
+    for k in 0..3 {
+        let share = after.iter().filter(|&&c| c == k).count() as f64 / after.len() as f64;
+        assert!(share > 0.15, "class {k} covers {share}");
+    }
+    lab.press(KeyCode::Char('j'));
+    let other = pane(60, 20, |a, b| view::boundary::render(&lab.app, a, b));
+    let label = lab.app.snapshot().groups[1].label.clone();
+    assert!(other.contains(label.as_str()), "{other}");
+}

@@ -236,6 +236,16 @@ impl Network {
         totals
     }
 
+    /// The logits of every row of `x` (no loss, no gradient).
+    pub fn logits(&self, params: &[f64], x: ArrayView2<f64>) -> Array2<f64> {
+        let m = x.nrows();
+        let mut acts: Vec<Array2<f64>> = self.layers.iter().map(|l| Array2::zeros((m, l.fan_out))).collect();
+        if m > 0 {
+            self.forward(params, x, &mut acts, m);
+        }
+        acts.pop().unwrap_or_else(|| Array2::zeros((m, 0)))
+    }
+
     fn forward(&self, params: &[f64], input: ArrayView2<f64>, acts: &mut [Array2<f64>], m: usize) {
         let hidden = self.layers.len() - 1;
         for (l, layer) in self.layers.iter().enumerate() {

@@ -63,7 +63,7 @@ pub fn color(t: f64, contour: bool, depth: ColorDepth) -> Color {
     // The top of viridis is a pale yellow that would drown yellow paths: stop short of it.
     let [r, g, b] = viridis(t * 0.9);
     let (r, g, b) = if contour {
-        (r + (1.0 - r) * 0.45, g + (1.0 - g) * 0.45, b + (1.0 - b) * 0.45)
+        (r + (1.0 - r) * 0.3, g + (1.0 - g) * 0.3, b + (1.0 - b) * 0.3)
     } else {
         (r * 0.8, g * 0.8, b * 0.8)
     };
