@@ -201,11 +201,12 @@ fn run(
             (Some(dir), true) => dir.join(slug(&scenario.name)),
             (None, _) => PathBuf::from("results").join(slug(&scenario.name)),
         };
-        let total = scenario.run_count() as u64 * scenario.steps;
+        // With an `epochs` budget the runs' lengths are known once the dataset is loaded.
+        let total = (scenario.epochs.is_none()).then(|| scenario.run_count() as u64 * scenario.steps);
         let bar = if quiet || !std::io::stderr().is_terminal() {
             ProgressBar::hidden()
         } else {
-            let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr_with_hz(10));
+            let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::stderr_with_hz(10));
             bar.set_style(
                 ProgressStyle::with_template(
                     "{msg} [{wide_bar}] {percent:>3}% {human_pos}/{human_len} steps, eta {eta}",
@@ -229,29 +230,46 @@ fn run(
 }
 
 fn print_summary(scenario: &Scenario, outcome: &optlab::report::RunOutcome) {
-    println!(
-        "{} — {} runs × {} steps in {:.0} ms",
-        scenario.name,
-        outcome.lab.runs().len(),
-        scenario.steps,
-        outcome.elapsed_ms
-    );
-    let width = outcome.lab.runs().iter().map(|r| r.label().len()).max().unwrap_or(3).max(3);
-    println!("  {:<width$}  {:>5}  {:>14}  {:>14}  {:>8}  status", "run", "seed", "final loss", "best loss", "target");
-    for run in outcome.lab.runs() {
-        let s = run.summary();
+    let budget = match scenario.epochs {
+        Some(e) => format!("{e} epochs"),
+        None => format!("{} steps", scenario.steps),
+    };
+    println!("{} — {} runs × {budget} in {:.0} ms", scenario.name, outcome.lab.runs().len(), outcome.elapsed_ms);
+    let runs = outcome.lab.runs();
+    let summaries: Vec<_> = runs.iter().map(|r| r.summary()).collect();
+    let validation = summaries.iter().any(|s| s.final_val_loss.is_some());
+    let accuracy = summaries.iter().any(|s| s.final_val_accuracy.is_some());
+    let width = runs.iter().map(|r| r.label().len()).max().unwrap_or(3).max(3);
+    let mut header = format!("  {:<width$}  {:>5}", "run", "seed");
+    if scenario.epochs.is_some() {
+        header += &format!("  {:>8}", "steps");
+    }
+    header += &format!("  {:>14}  {:>14}", "final loss", "best loss");
+    if validation {
+        header += &format!("  {:>14}", "val loss");
+    }
+    if accuracy {
+        header += &format!("  {:>8}", "val acc");
+    }
+    println!("{header}  {:>8}  status", "target");
+    for (run, s) in runs.iter().zip(&summaries) {
         let status = match s.status {
             optlab::engine::Status::Diverged { step } => format!("diverged at step {step}"),
             other => other.name().replace('_', " "),
         };
-        println!(
-            "  {:<width$}  {:>5}  {:>14.6e}  {:>14.6e}  {:>8}  {status}",
-            run.label(),
-            run.spec().seed,
-            s.final_loss,
-            s.best_loss,
-            s.steps_to_target.map(|t| t.to_string()).unwrap_or_else(|| "-".into()),
-        );
+        let mut line = format!("  {:<width$}  {:>5}", run.label(), run.spec().seed);
+        if scenario.epochs.is_some() {
+            line += &format!("  {:>8}", run.spec().steps);
+        }
+        line += &format!("  {:>14.6e}  {:>14.6e}", s.final_loss, s.best_loss);
+        if validation {
+            line += &s.final_val_loss.map_or_else(|| format!("  {:>14}", "-"), |v| format!("  {v:>14.6e}"));
+        }
+        if accuracy {
+            line += &s.final_val_accuracy.map_or_else(|| format!("  {:>8}", "-"), |v| format!("  {v:>8.4}"));
+        }
+        let target = s.steps_to_target.map(|t| t.to_string()).unwrap_or_else(|| "-".into());
+        println!("{line}  {target:>8}  {status}");
     }
     println!("  results in {}", outcome.out.display());
 }
@@ -310,8 +328,11 @@ fn check(names: &[String]) -> Result<(), Failure> {
     let mut first = true;
     for name in names {
         let s = Scenario::load(name)?;
-        // Build the objective too: a dataset that cannot be read is a scenario error.
-        s.build_objective().map_err(|e| Failure { code: 2, message: e.to_string() })?;
+        // Build the objective too: a dataset that cannot be read is a scenario error,
+        // and so is an event after the last update of a run with an `epochs` budget.
+        let objective = s.build_objective().map_err(|e| Failure { code: 2, message: e.to_string() })?;
+        let mut specs = s.run_specs(objective.dim());
+        s.apply_epochs(&mut specs, objective.train_size()).map_err(|e| Failure { code: 2, message: e.to_string() })?;
         if !first {
             println!();
         }

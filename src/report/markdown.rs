@@ -57,6 +57,9 @@ fn schedule_text(s: &crate::optim::Schedule) -> String {
             format!("step (step_size = {step_size}, gamma = {})", fmt_num(*gamma))
         }
         ScheduleKind::Exponential { gamma } => format!("exponential (gamma = {})", fmt_num(*gamma)),
+        ScheduleKind::Cosine { t_max: 0, eta_min } => {
+            format!("cosine (t_max = the run's updates, eta_min = {})", fmt_num(*eta_min))
+        }
         ScheduleKind::Cosine { t_max, eta_min } => format!("cosine (t_max = {t_max}, eta_min = {})", fmt_num(*eta_min)),
     };
     if s.warmup > 0 {
@@ -71,7 +74,14 @@ fn scenario_section(out: &mut String, s: &Scenario) {
     for (k, v) in objective_rows(s) {
         let _ = writeln!(out, "| {k} | {} |", cell(&v));
     }
-    let _ = writeln!(out, "| steps | {} updates per run |", s.steps);
+    match s.epochs {
+        Some(e) => {
+            let _ = writeln!(out, "| epochs | {e} passes over the training set per run (updates: the batch size decides) |");
+        }
+        None => {
+            let _ = writeln!(out, "| steps | {} updates per run |", s.steps);
+        }
+    }
     let seeds = if s.seeds == 1 {
         format!("1 (seed {})", s.seed)
     } else {

@@ -10,7 +10,10 @@ use crate::objective::{FunctionKind, FunctionParams};
 use crate::optim::{Hyper, OptimizerKind, Schedule, ScheduleKind};
 use std::collections::BTreeMap;
 
-const TOP_KEYS: &[&str] = &["name", "description", "seed", "steps", "seeds", "objective", "stop", "optimizer", "event"];
+/// The most passes over the training set a scenario may ask for.
+const MAX_EPOCHS: u64 = 1_000_000;
+
+const TOP_KEYS: &[&str] = &["name", "description", "seed", "steps", "epochs", "seeds", "objective", "stop", "optimizer", "event"];
 const FUNCTION_KEYS: &[&str] = &["kind", "start", "noise", "dim", "coeffs"];
 const STOP_KEYS: &[&str] = &["target_loss", "stop_at_target", "divergence_factor"];
 const ENTRY_KEYS: &[&str] = &["kind", "label", "sweep", "schedule", "batch_size"];
@@ -27,9 +30,25 @@ pub fn parse(text: &str, origin: Origin) -> Result<Scenario, ScenarioError> {
     };
     let description = top.str("description")?.map(|(s, _)| s.to_string()).unwrap_or_default();
     let seed = top.u64("seed")?.map_or(0, |(v, _)| v);
-    let steps = match top.u64("steps")? {
+    let steps_node = top.u64("steps")?;
+    let epochs_node = top.u64("epochs")?;
+    let epochs = match (epochs_node, steps_node) {
+        (Some((_, node)), Some(_)) => {
+            return Err(top.error(node, "epochs", "give the budget as `steps` or as `epochs`, not both"));
+        }
+        (Some((0, node)), None) => return Err(top.error(node, "epochs", "must be at least 1")),
+        (Some((v, node)), None) if v > MAX_EPOCHS => {
+            return Err(top.error(node, "epochs", format!("at most {MAX_EPOCHS}")));
+        }
+        (Some((v, node)), None) => Some((v, node)),
+        (None, _) => None,
+    };
+    // With `epochs`, each run's number of updates depends on its batch size and
+    // is known once the dataset is loaded (`Scenario::apply_epochs`): 0 here.
+    let steps = match steps_node {
         Some((0, node)) => return Err(top.error(node, "steps", "must be at least 1")),
         Some((v, _)) => v,
+        None if epochs.is_some() => 0,
         None => 1000,
     };
     let seeds = match top.u64("seeds")? {
@@ -42,6 +61,14 @@ pub fn parse(text: &str, origin: Origin) -> Result<Scenario, ScenarioError> {
     let objective_node = top.required("objective")?;
     let mut locations = KeyLocations::default();
     let objective = parse_objective(&source, objective_node, &origin, &mut locations)?;
+    if let (Some((_, node)), ObjectiveSpec::Function { .. }) = (epochs, &objective) {
+        return Err(top.error(
+            node,
+            "epochs",
+            "applies to models on a dataset (a pass over the training set); analytic objectives take `steps`",
+        ));
+    }
+    let epochs = epochs.map(|(v, _)| v);
 
     let stop = match top.take("stop") {
         Some(node) => parse_stop(&source, node)?,
@@ -74,7 +101,15 @@ pub fn parse(text: &str, origin: Origin) -> Result<Scenario, ScenarioError> {
             let mut probes = BTreeMap::new();
             let mut events = Vec::new();
             for i in order {
-                events.push(parse_event(&source, tables[i], i, &optimizers, steps, &mut probes)?);
+                let last = if epochs.is_some() { u64::MAX } else { steps };
+                let event = parse_event(&source, tables[i], i, &optimizers, last, &mut probes)?;
+                // Checked against each run's length once the dataset is loaded (`epochs`).
+                if let Value::Table(entries) = &tables[i].value
+                    && let Some(step) = entries.iter().find(|e| e.key == "step")
+                {
+                    locations.insert(&source, &format!("event[{i}].step={}@{}", event.step, event.run), &step.node);
+                }
+                events.push(event);
             }
             // Stable: events at one step apply in file order.
             events.sort_by_key(|e: &Event| e.step);
@@ -84,7 +119,7 @@ pub fn parse(text: &str, origin: Origin) -> Result<Scenario, ScenarioError> {
     };
 
     top.finish(TOP_KEYS)?;
-    Ok(Scenario { name, description, seed, steps, seeds, objective, stop, optimizers, events, origin, locations })
+    Ok(Scenario { name, description, seed, steps, epochs, seeds, objective, stop, optimizers, events, origin, locations })
 }
 
 fn array_of_tables<'t>(source: &Source<'_>, node: &'t Node, key: &str) -> Result<Vec<&'t Node>, ScenarioError> {

@@ -122,7 +122,7 @@ impl Controller {
         let placeholder = Snapshot {
             name: scenario.name.clone(),
             objective: String::new(),
-            steps: scenario.steps,
+            steps: lab.runs().iter().map(|r| r.spec().steps).max().unwrap_or(scenario.steps),
             t: 0,
             paused,
             finished: false,
@@ -486,7 +486,8 @@ impl Controller {
         Snapshot {
             name: self.scenario.name.clone(),
             objective: objective.describe(),
-            steps: self.scenario.steps,
+            // With an `epochs` budget the runs differ in length: the longest.
+            steps: self.lab.runs().iter().map(|r| r.spec().steps).max().unwrap_or(self.scenario.steps),
             t: self.lab.max_t(),
             paused: self.paused,
             finished: self.lab.is_finished(),
