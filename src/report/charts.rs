@@ -299,10 +299,15 @@ where
 /// at most three decades gets ticks at every 1–9 × 10ⁿ, labelled at 1, 2 and 5
 /// only (plotters puts the in-between ticks there only when asked for ten per
 /// decade); wider ones are labelled at powers of ten.
+///
+/// Two ticks a rounding error apart (plotters may put one at 0.99999… and one
+/// at 1 on a log axis) would print the same label twice at one place, which
+/// reads as bold: a label is given to the first tick that has it only.
 fn labelling(axis: &Axis) -> (usize, impl Fn(&f64) -> String) {
     let decades = if axis.log { (axis.range.1 / axis.range.0).log10().round() as usize } else { 0 };
     let dense = axis.log && decades <= 3;
     let count = if dense { 10 * decades.max(1) } else { 8 };
+    let given: std::cell::RefCell<Vec<(u64, String)>> = std::cell::RefCell::new(Vec::new());
     let fmt = move |v: &f64| {
         if dense {
             let m = v / 10f64.powf(v.log10().floor());
@@ -311,7 +316,17 @@ fn labelling(axis: &Axis) -> (usize, impl Fn(&f64) -> String) {
                 return String::new();
             }
         }
-        tick(*v)
+        let label = tick(*v);
+        let mut given = given.borrow_mut();
+        match given.iter().find(|(_, l)| *l == label) {
+            // The same tick asked again (plotters may format a tick more than once).
+            Some((bits, _)) if *bits == v.to_bits() => label,
+            Some(_) => String::new(),
+            None => {
+                given.push((v.to_bits(), label.clone()));
+                label
+            }
+        }
     };
     (count, fmt)
 }

@@ -12,6 +12,7 @@ pub struct FixtureRun {
     pub steps_to_target: Option<u64>,
     pub diverged_at: Option<u64>,
     pub val_accuracy: Option<f64>,
+    pub val_loss: Option<f64>,
     pub losses: Vec<f64>,
 }
 
@@ -25,12 +26,19 @@ impl FixtureRun {
             steps_to_target: None,
             diverged_at: None,
             val_accuracy: None,
+            val_loss: None,
             losses: vec![10.0, final_loss],
         }
     }
 
     pub fn target(mut self, step: u64) -> FixtureRun {
         self.steps_to_target = Some(step);
+        self
+    }
+
+    pub fn validation(mut self, loss: f64, accuracy: f64) -> FixtureRun {
+        self.val_loss = Some(loss);
+        self.val_accuracy = Some(accuracy);
         self
     }
 
@@ -70,7 +78,7 @@ pub fn write_folder(dir: &Path, scenario: &str, runs: &[FixtureRun]) {
             r.final_loss,
             r.best_loss,
             r.steps_to_target.map(|s| s.to_string()).unwrap_or_default(),
-            opt(r.val_accuracy.map(|_| 0.5)),
+            opt(r.val_loss.or(r.val_accuracy.map(|_| 0.5))),
             opt(r.val_accuracy),
             r.diverged_at.map(|s| s.to_string()).unwrap_or_default(),
         );

@@ -146,10 +146,20 @@ fn scenario_section(out: &mut String, s: &Scenario) {
 fn final_loss_cell(g: &GroupStats) -> String {
     let q = g.final_loss;
     let median = if q.median.is_infinite() { "∞ (diverged)".to_string() } else { sig(q.median, 4) };
-    if g.seeds() > 1 { format!("{median} [{}, {}]", sig(q.q1, 3), sig(q.q3, 3)) } else { median }
+    if g.seeds() > 1 { format!("{median} {}", iqr(q.q1, q.q3, 4)) } else { median }
 }
 
-fn ranking_section(out: &mut String, results: &ResultSet, ranking: &Ranking) {
+/// `[Q1, Q3]` with as many significant digits as the median beside it, and
+/// more when that many would print two different quartiles alike.
+fn iqr(q1: f64, q3: f64, digits: usize) -> String {
+    let mut d = digits;
+    while d < 12 && q1 != q3 && sig(q1, d) == sig(q3, d) {
+        d += 1;
+    }
+    format!("[{}, {}]", sig(q1, d), sig(q3, d))
+}
+
+fn ranking_section(out: &mut String, results: &ResultSet, ranking: &Ranking, partial: Option<Partial>) {
     let has_target = ranking.has_target;
     let has_val_loss = ranking.groups.iter().any(|g| g.val_loss.is_some());
     let has_acc = ranking.groups.iter().any(|g| g.val_accuracy.is_some());
@@ -175,7 +185,8 @@ fn ranking_section(out: &mut String, results: &ResultSet, ranking: &Ranking) {
         intro.push_str(" The scenario sets no `target_loss`, so there is no steps to target or success rate.");
     }
     let _ = writeln!(out, "{intro}\n");
-    let mut header = vec!["rank", "run", "final loss", "best loss"];
+    let loss_header = if partial.is_some() { "latest loss" } else { "final loss" };
+    let mut header = vec!["rank", "run", loss_header, "best loss"];
     let mut align = vec!["---:", "---", "---", "---"];
     if has_target {
         header.extend(["steps to target", "success"]);
@@ -196,7 +207,18 @@ fn ranking_section(out: &mut String, results: &ResultSet, ranking: &Ranking) {
     let _ = writeln!(out, "| {} |\n|{}|", header.join(" | "), align.join("|"));
     for i in ranking.order() {
         let g = &ranking.groups[i];
-        let mut row = vec![g.rank.to_string(), cell(&g.label), final_loss_cell(g), sig(g.best_loss, 4)];
+        let running: Vec<u64> = g
+            .runs
+            .iter()
+            .map(|&r| &results.runs[r].summary)
+            .filter(|s| s.status == crate::engine::Status::Running)
+            .map(|s| s.steps)
+            .collect();
+        let label = match running.iter().max() {
+            Some(step) => format!("{} *(running, step {step})*", cell(&g.label)),
+            None => cell(&g.label),
+        };
+        let mut row = vec![g.rank.to_string(), label, final_loss_cell(g), sig(g.best_loss, 4)];
         if has_target {
             row.push(g.steps_to_target.map(|s| sig(s, 6)).unwrap_or_else(|| "—".into()));
             row.push(match g.success_rate(true) {
@@ -264,6 +286,21 @@ fn sensitivity_section(out: &mut String, curves: &[SensitivityCurve], f_star: Op
 }
 
 /// The whole report.
+/// An export taken while runs were still going: how many were running, and
+/// the most updates any run had made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Partial {
+    pub running: usize,
+    pub at_step: u64,
+}
+
+/// `Some` when some run of `results` is still running (an export from the lab).
+pub fn partial(results: &ResultSet) -> Option<Partial> {
+    let running = results.runs.iter().filter(|r| r.summary.status == crate::engine::Status::Running).count();
+    let at_step = results.runs.iter().map(|r| r.summary.steps).max().unwrap_or(0);
+    (running > 0).then_some(Partial { running, at_step })
+}
+
 pub fn report(
     results: &ResultSet,
     ranking: &Ranking,
@@ -274,11 +311,27 @@ pub fn report(
     let s = &results.scenario;
     let mut out = String::new();
     let _ = writeln!(out, "# {}\n", s.name.trim());
+    let partial = partial(results);
+    if let Some(p) = partial {
+        let planned = match s.epochs {
+            Some(e) => format!("{e} epochs per run"),
+            None => format!("{} updates per run", s.steps),
+        };
+        let _ = writeln!(
+            out,
+            "> **Partial results, status running**: exported from the lab at step {} while {} of {} runs were \
+             still running (the scenario asks for {planned}). Losses are the latest, not final; rows marked \
+             *running* have not finished.\n",
+            p.at_step,
+            p.running,
+            results.runs.len()
+        );
+    }
     if !s.description.trim().is_empty() {
         let _ = writeln!(out, "{}\n", s.description.trim());
     }
     scenario_section(&mut out, s);
-    ranking_section(&mut out, results, ranking);
+    ranking_section(&mut out, results, ranking, partial);
     let _ = writeln!(out, "## Charts\n");
     for d in figures.iter().filter(|d| d.file != "sensitivity.svg") {
         let _ = writeln!(out, "![{}]({})\n\n{}\n", d.alt, d.file, d.sentence);

@@ -9,6 +9,9 @@ mod tree;
 pub use bundled::{BUNDLED, Bundled, DEFAULT_SCENARIO, find_bundled};
 pub use tree::ScenarioError;
 
+mod rank_by;
+pub use rank_by::RankBy;
+
 use crate::data::{DataError, DatasetConfig};
 use crate::engine::{Event, Lab, RunSpec, StopRule};
 use crate::objective::models::{ModelConfig, build_model_objective};
@@ -30,6 +33,8 @@ pub struct Scenario {
     pub steps: u64,
     /// Passes over the training set per run, instead of `steps` (models only).
     pub epochs: Option<u64>,
+    /// What orders the report's ranking table.
+    pub rank_by: RankBy,
     /// Repeats with seeds seed, seed + 1, ...
     pub seeds: u64,
     pub objective: ObjectiveSpec,

@@ -1,7 +1,7 @@
 //! From TOML text to a validated [`Scenario`].
 
 use super::tree::{self, Node, ScenarioError, Source, TableReader, Value};
-use super::{KeyLocations, ObjectiveSpec, OptimizerEntry, Origin, Scenario, fmt_hyper};
+use super::{KeyLocations, ObjectiveSpec, OptimizerEntry, Origin, RankBy, Scenario, fmt_hyper};
 use crate::data::{DatasetConfig, DatasetSource};
 use crate::engine::{Change, Event, StopRule};
 use crate::objective::functions::Quadratic;
@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 /// The most passes over the training set a scenario may ask for.
 const MAX_EPOCHS: u64 = 1_000_000;
 
-const TOP_KEYS: &[&str] = &["name", "description", "seed", "steps", "epochs", "seeds", "objective", "stop", "optimizer", "event"];
+const TOP_KEYS: &[&str] = &["name", "description", "seed", "steps", "epochs", "seeds", "rank_by", "objective", "stop", "optimizer", "event"];
 const FUNCTION_KEYS: &[&str] = &["kind", "start", "noise", "dim", "coeffs"];
 const STOP_KEYS: &[&str] = &["target_loss", "stop_at_target", "divergence_factor"];
 const ENTRY_KEYS: &[&str] = &["kind", "label", "sweep", "schedule", "batch_size"];
@@ -69,6 +69,22 @@ pub fn parse(text: &str, origin: Origin) -> Result<Scenario, ScenarioError> {
         ));
     }
     let epochs = epochs.map(|(v, _)| v);
+    let rank_by = match top.str("rank_by")? {
+        None => RankBy::Loss,
+        Some((name, node)) => {
+            let Some(rank_by) = RankBy::from_name(name) else {
+                return Err(top.error(node, "rank_by", format!("`{name}` is not one of loss, val_loss, val_accuracy")));
+            };
+            let validation = match &objective {
+                ObjectiveSpec::Model { dataset, .. } => dataset.val_fraction > 0.0,
+                ObjectiveSpec::Function { .. } => false,
+            };
+            if rank_by != RankBy::Loss && !validation {
+                return Err(top.error(node, "rank_by", format!("`{name}` needs a model with a validation split (val_fraction > 0)")));
+            }
+            rank_by
+        }
+    };
 
     let stop = match top.take("stop") {
         Some(node) => parse_stop(&source, node)?,
@@ -119,7 +135,21 @@ pub fn parse(text: &str, origin: Origin) -> Result<Scenario, ScenarioError> {
     };
 
     top.finish(TOP_KEYS)?;
-    Ok(Scenario { name, description, seed, steps, epochs, seeds, objective, stop, optimizers, events, origin, locations })
+    Ok(Scenario {
+        name,
+        description,
+        seed,
+        steps,
+        epochs,
+        rank_by,
+        seeds,
+        objective,
+        stop,
+        optimizers,
+        events,
+        origin,
+        locations,
+    })
 }
 
 fn array_of_tables<'t>(source: &Source<'_>, node: &'t Node, key: &str) -> Result<Vec<&'t Node>, ScenarioError> {

@@ -32,6 +32,7 @@ pub fn to_toml(s: &Scenario) -> String {
         None => top.insert("steps".into(), int(s.steps)),
     };
     top.insert("seeds".into(), int(s.seeds));
+    top.insert("rank_by".into(), Value::String(s.rank_by.name().into()));
 
     let mut objective = Table::new();
     match &s.objective {

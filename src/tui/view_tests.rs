@@ -32,7 +32,7 @@ fn landscape_at_each_size() {
 
 #[test]
 fn landscape_in_its_own_window_with_b() {
-    let screen = landscape_at(bundled("rosenbrock"), 200, (100, 30), true);
+    let screen = landscape_at(bundled("rosenbrock"), 200, (160, 48), true);
     assert!(screen.contains("x -2…2 y -1…3 · b fits"), "{screen}");
     insta::assert_snapshot!(screen);
 }

@@ -78,17 +78,22 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let group = s.groups.get(app.selected);
     let run = group.and_then(|g| g.runs.first()).and_then(|id| s.runs.iter().find(|r| r.id == *id));
     let color = Style::new().fg(theme::run_color(app.selected));
-    let mut title = vec![
-        Span::styled(" decision boundary ", theme::TITLE),
-        Span::styled(format!("· {} ", group.map_or("", |g| g.label.as_str())), color),
-    ];
+    // Parts that do not fit are left out, least needed first: a title is never cut.
+    let room = usize::from(area.width.saturating_sub(2));
+    let mut title = vec![Span::styled(" decision boundary ", theme::TITLE)];
+    let mut optional = vec![Span::styled(format!("· {} ", group.map_or("", |g| g.label.as_str())), color)];
     if let Some(r) = run {
-        title.push(Span::styled(format!("· step {} ", r.t), theme::DIM));
+        optional.push(Span::styled(format!("· step {} ", r.t), theme::DIM));
         if let Some(acc) = r.last.val_accuracy {
-            title.push(Span::styled(format!("· val acc {} ", format::num(acc)), theme::DIM));
+            optional.push(Span::styled(format!("· val acc {} ", format::num(acc)), theme::DIM));
         }
     }
-    title.push(Span::styled("· v switches ", theme::DIM));
+    optional.push(Span::styled("· v switches ", theme::DIM));
+    for span in optional {
+        if title.iter().map(Span::width).sum::<usize>() + span.width() <= room {
+            title.push(span);
+        }
+    }
     let depth = ColorDepth::detect();
     let names = model.class_names().unwrap_or(&[]);
     let mut legend = vec![Span::raw(" ")];

@@ -48,35 +48,9 @@ impl View {
     }
 }
 
-/// The window that shows every path and minimum: their bounding box with a
-/// margin. Points more than one window-width outside the function's own
-/// window (a run flying off) are left out, so they cannot squeeze the rest.
+/// The window that shows every path and minimum (see [`Window::fit`]).
 pub fn fit_window(own: Window, minima: &[[f64; 2]], paths: &[Vec<[f64; 2]>]) -> Window {
-    let (wx, wy) = (own.x.1 - own.x.0, own.y.1 - own.y.0);
-    let sane = |p: &[f64; 2]| {
-        p[0].is_finite()
-            && p[1].is_finite()
-            && p[0] >= own.x.0 - wx
-            && p[0] <= own.x.1 + wx
-            && p[1] >= own.y.0 - wy
-            && p[1] <= own.y.1 + wy
-    };
-    let mut bx = (f64::INFINITY, f64::NEG_INFINITY);
-    let mut by = (f64::INFINITY, f64::NEG_INFINITY);
-    for p in minima.iter().chain(paths.iter().flatten()).filter(|p| sane(p)) {
-        bx = (bx.0.min(p[0]), bx.1.max(p[0]));
-        by = (by.0.min(p[1]), by.1.max(p[1]));
-    }
-    if !(bx.0 <= bx.1 && by.0 <= by.1) {
-        return own;
-    }
-    // Not narrower than a twentieth of the function's window, and a margin of 8%.
-    let widen = |(lo, hi): (f64, f64), least: f64| {
-        let span = (hi - lo).max(least);
-        let mid = (lo + hi) / 2.0;
-        (mid - span * 0.58, mid + span * 0.58)
-    };
-    Window { x: widen(bx, wx / 20.0), y: widen(by, wy / 20.0) }
+    own.fit(minima.iter().chain(paths.iter().flatten()).copied())
 }
 
 pub fn render(app: &App, histories: &[&History], area: Rect, buf: &mut Buffer) {
@@ -93,15 +67,24 @@ pub fn render(app: &App, histories: &[&History], area: Rect, buf: &mut Buffer) {
             .collect();
         fit_window(f.window(), &minima, &paths)
     };
-    let title = Line::from(vec![
+    // What does not fit goes, the key hints first: a title is never cut.
+    let room = usize::from(area.width.saturating_sub(2));
+    let mut title = vec![
         Span::styled(format!(" {} ", f.kind().name()), theme::TITLE),
         Span::styled("○", theme::AXIS),
         Span::styled(" start ", theme::DIM),
         Span::styled("★", Style::new().fg(theme::MINIMUM)),
-        Span::styled(" min · v switches ", theme::DIM),
-    ]);
+        Span::styled(" min ", theme::DIM),
+    ];
+    if title.iter().map(Span::width).sum::<usize>() + 13 <= room {
+        title.push(Span::styled("· v switches ", theme::DIM));
+    }
+    let title = Line::from(title);
     let which = if app.landscape_own_window { "b fits" } else { "b: own" };
-    let bounds = format!(" x {}…{} y {}…{} · {which} ", short(w.x.0), short(w.x.1), short(w.y.0), short(w.y.1));
+    let mut bounds = format!(" x {}…{} y {}…{} ", short(w.x.0), short(w.x.1), short(w.y.0), short(w.y.1));
+    if bounds.chars().count() + which.len() + 2 <= room {
+        bounds = format!("{bounds}· {which} ");
+    }
     let block =
         Block::bordered().border_style(theme::BORDER).title(title).title_bottom(Span::styled(bounds, theme::DIM));
     let inner = block.inner(area);
