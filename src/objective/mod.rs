@@ -21,18 +21,18 @@ pub struct Window {
 impl Window {
     /// The window that shows `points` (paths, starts, minima): their bounding
     /// box with a margin of 8% each side, at least a twentieth of this window
-    /// wide and high. Points more than one window-width outside this window
-    /// (a run flying off) are left out, so they cannot squeeze the rest; with
-    /// no point left, this window.
+    /// wide and high. Points more than a quarter of a window-width outside
+    /// this window (a run flying off) are left out, so they cannot squeeze the
+    /// rest (they are clipped at the edge); with no point left, this window.
     pub fn fit(self, points: impl IntoIterator<Item = [f64; 2]>) -> Window {
         let (wx, wy) = (self.x.1 - self.x.0, self.y.1 - self.y.0);
         let sane = |p: &[f64; 2]| {
             p[0].is_finite()
                 && p[1].is_finite()
-                && p[0] >= self.x.0 - wx
-                && p[0] <= self.x.1 + wx
-                && p[1] >= self.y.0 - wy
-                && p[1] <= self.y.1 + wy
+                && p[0] >= self.x.0 - wx / 4.0
+                && p[0] <= self.x.1 + wx / 4.0
+                && p[1] >= self.y.0 - wy / 4.0
+                && p[1] <= self.y.1 + wy / 4.0
         };
         let mut bx = (f64::INFINITY, f64::NEG_INFINITY);
         let mut by = (f64::INFINITY, f64::NEG_INFINITY);
