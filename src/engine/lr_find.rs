@@ -124,6 +124,17 @@ pub fn range_test(
     template: &RunSpec,
     options: &LrFindOptions,
 ) -> Result<LrCurve, LrFindError> {
+    range_test_until(objective, template, options, &|| false)
+}
+
+/// [`range_test`] that ends early, with the rates tried so far, once
+/// `should_stop` says so (checked between updates).
+pub fn range_test_until(
+    objective: &dyn Objective,
+    template: &RunSpec,
+    options: &LrFindOptions,
+    should_stop: &(dyn Fn() -> bool + Sync),
+) -> Result<LrCurve, LrFindError> {
     options.validate().map_err(LrFindError::Options)?;
     let mut spec = template.clone();
     spec.schedule = Schedule::default();
@@ -139,6 +150,9 @@ pub fn range_test(
     let mut start_gap = f64::NAN;
     let mut diverged_at = None;
     for i in 0..options.rates {
+        if should_stop() {
+            break;
+        }
         let lr = options.rate(i);
         spec.optimizer.set("lr", Hyper::Float(lr))?;
         let mut run = Run::new(spec.clone(), objective, stop.clone());
@@ -146,7 +160,13 @@ pub fn range_test(
             start_gap = run.initial_loss() - f_star;
         }
         while !run.is_finished() {
+            if should_stop() {
+                break;
+            }
             run.step(objective);
+        }
+        if should_stop() {
+            break;
         }
         let loss = run.last().loss;
         let gap = loss - f_star;
@@ -256,7 +276,7 @@ mod tests {
 
     fn suggest(scenario: &Scenario) -> LrCurve {
         let objective = scenario.build_objective().unwrap();
-        let spec = scenario.run_specs(objective.dim()).remove(0);
+        let spec = scenario.run_specs(objective.dim()).unwrap().remove(0);
         range_test(objective.as_ref(), &spec, &LrFindOptions::default()).unwrap()
     }
 
@@ -282,7 +302,7 @@ mod tests {
     fn the_bundled_ill_conditioned_momentum_and_adam_runs_are_told_rates_that_reach_the_target() {
         let scenario = Scenario::load("ill_conditioned").unwrap();
         let objective = scenario.build_objective().unwrap();
-        for spec in scenario.run_specs(objective.dim()) {
+        for spec in scenario.run_specs(objective.dim()).unwrap() {
             let curve = range_test(objective.as_ref(), &spec, &LrFindOptions::default()).unwrap();
             let lr = curve.suggestion.unwrap_or_else(|| panic!("{}: no suggestion", spec.label));
             let label = spec.label.clone();
@@ -309,7 +329,7 @@ mod tests {
         let scenario = quadratic(&[1.0, 100.0], "kind = \"sgd\"");
         let options = LrFindOptions { min_lr: 1e-6, max_lr: 1e-3, rates: 7, steps: 3, ..LrFindOptions::default() };
         let objective = scenario.build_objective().unwrap();
-        let spec = scenario.run_specs(2).remove(0);
+        let spec = scenario.run_specs(2).unwrap().remove(0);
         let curve = range_test(objective.as_ref(), &spec, &options).unwrap();
         assert_eq!(curve.points.len(), 7);
         assert_eq!(curve.diverged_at, None);

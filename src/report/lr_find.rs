@@ -6,7 +6,7 @@
 use super::charts::{self, Axis, Figure, LegendEntry, Line, Mark, Panel, Shape, Swatch, color};
 use super::format::sig;
 use super::results::{ReportError, io_error};
-pub use crate::engine::lr_find::{LrCurve, LrFindError, LrFindOptions, LrPoint, range_test};
+pub use crate::engine::lr_find::{LrCurve, LrFindError, LrFindOptions, LrPoint, range_test, range_test_until};
 use crate::engine::RunSpec;
 use crate::scenario::{Scenario, ScenarioError};
 use rayon::prelude::*;
@@ -24,9 +24,14 @@ pub enum LrFindRunError {
 
 /// The range test for every `[[optimizer]]` entry of a scenario (its first
 /// sweep combination and first seed), in parallel.
-pub fn lr_find(scenario: &Scenario, options: &LrFindOptions) -> Result<Vec<LrCurve>, LrFindRunError> {
+/// The test ends early (with the rates tried so far) once `stop` says so (Ctrl-C).
+pub fn lr_find(
+    scenario: &Scenario,
+    options: &LrFindOptions,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Result<Vec<LrCurve>, LrFindRunError> {
     let objective = scenario.build_objective()?;
-    let specs = scenario.run_specs(objective.dim());
+    let specs = scenario.run_specs(objective.dim())?;
     let templates: Vec<RunSpec> = (0..scenario.optimizers.len())
         .filter_map(|e| {
             specs.iter().find(|s| s.entry == e).map(|s| {
@@ -36,7 +41,7 @@ pub fn lr_find(scenario: &Scenario, options: &LrFindOptions) -> Result<Vec<LrCur
             })
         })
         .collect();
-    Ok(templates.par_iter().map(|t| range_test(objective.as_ref(), t, options)).collect::<Result<_, _>>()?)
+    Ok(templates.par_iter().map(|t| range_test_until(objective.as_ref(), t, options, stop)).collect::<Result<_, _>>()?)
 }
 
 /// The chart of the curves: smoothed loss against lr, suggestions marked.

@@ -25,6 +25,7 @@ mod head;
 mod init;
 mod network;
 mod objective;
+mod vmath;
 
 #[cfg(test)]
 mod gradient_tests;
