@@ -151,11 +151,7 @@ fn report_rebuilds_in_place_and_says_which_file_is_missing() {
 fn lr_find_prints_suggestions_and_writes_csv_and_chart() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("lr");
-    let assert = cargo_bin_cmd!("optlab")
-        .args(["lr-find", "ill_conditioned", "--out"])
-        .arg(&out)
-        .assert()
-        .success();
+    let assert = cargo_bin_cmd!("optlab").args(["lr-find", "ill_conditioned", "--out"]).arg(&out).assert().success();
     let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
     assert!(stdout.contains("suggested lr") && stdout.contains("Adam"), "{stdout}");
     let csv = std::fs::read_to_string(out.join("lr_find.csv")).unwrap();

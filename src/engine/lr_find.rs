@@ -233,7 +233,7 @@ fn valley(points: &[LrPoint], start_gap: f64) -> Option<(f64, f64)> {
         .collect();
     let (lowest, &low) = logs.iter().enumerate().filter(|(_, v)| v.is_finite()).min_by(|a, b| a.1.total_cmp(b.1))?;
     let start = if start_gap.is_finite() && start_gap > 0.0 { start_gap.ln() } else { *logs.first()? };
-    if !(low < start) {
+    if low.partial_cmp(&start) != Some(std::cmp::Ordering::Less) {
         return None;
     }
     let threshold = low + 0.1 * (start - low);

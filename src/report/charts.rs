@@ -223,7 +223,11 @@ fn log10_panel(panel: &Panel, tx: bool, ty: bool) -> Panel {
         }
     };
     let axis = |a: &Axis, on: bool| {
-        if on { Axis { label: a.label.clone(), log: false, range: (a.range.0.log10(), a.range.1.log10()) } } else { a.clone() }
+        if on {
+            Axis { label: a.label.clone(), log: false, range: (a.range.0.log10(), a.range.1.log10()) }
+        } else {
+            a.clone()
+        }
     };
     let (x, y) = (&panel.x, &panel.y);
     Panel {

@@ -181,7 +181,11 @@ pub fn loss(results: &ResultSet, ranking: &Ranking, f_star: Option<f64>) -> Desc
     let floored = scale.log && ys.iter().any(|&v| v.is_finite() && v < y_axis.range.0);
     if floored {
         let floor = y_axis.range.0;
-        lines.push(Line { width: 1, opacity: 0.6, ..Line::new(vec![(0.0, floor), (max_step.max(1) as f64, floor)], GREY) });
+        lines.push(Line {
+            width: 1,
+            opacity: 0.6,
+            ..Line::new(vec![(0.0, floor), (max_step.max(1) as f64, floor)], GREY)
+        });
         legend.push(LegendEntry {
             label: format!("floor {}: a gap of 0 (exactly f*)", super::format::tick(floor)),
             color: GREY,
@@ -197,7 +201,9 @@ pub fn loss(results: &ResultSet, ranking: &Ranking, f_star: Option<f64>) -> Desc
     };
     let figure = Figure {
         title: match super::markdown::partial(results) {
-            Some(p) => format!("{} — loss against steps (partial: running, at step {})", results.scenario.name, p.at_step),
+            Some(p) => {
+                format!("{} — loss against steps (partial: running, at step {})", results.scenario.name, p.at_step)
+            }
             None => format!("{} — loss against steps", results.scenario.name),
         },
         panels: vec![panel],
@@ -221,7 +227,9 @@ pub fn loss(results: &ResultSet, ranking: &Ranking, f_star: Option<f64>) -> Desc
         sentence.push_str(&format!(" Crosses at the top edge mark the {diverged} diverged run(s)."));
     }
     if floored {
-        sentence.push_str(" Losses exactly at the minimum (a gap of 0, which a log axis cannot show) lie on the grey floor.");
+        sentence.push_str(
+            " Losses exactly at the minimum (a gap of 0, which a log axis cannot show) lie on the grey floor.",
+        );
     }
     Described { file: "loss.svg", alt: "Loss against steps".into(), figure, sentence }
 }

@@ -6,8 +6,8 @@
 use super::charts::{self, Axis, Figure, LegendEntry, Line, Mark, Panel, Shape, Swatch, color};
 use super::format::sig;
 use super::results::{ReportError, io_error};
-pub use crate::engine::lr_find::{LrCurve, LrFindError, LrFindOptions, LrPoint, range_test, range_test_until};
 use crate::engine::RunSpec;
+pub use crate::engine::lr_find::{LrCurve, LrFindError, LrFindOptions, LrPoint, range_test, range_test_until};
 use crate::scenario::{Scenario, ScenarioError};
 use rayon::prelude::*;
 use std::fmt::Write as _;
@@ -41,7 +41,10 @@ pub fn lr_find(
             })
         })
         .collect();
-    Ok(templates.par_iter().map(|t| range_test_until(objective.as_ref(), t, options, stop)).collect::<Result<_, _>>()?)
+    Ok(templates
+        .par_iter()
+        .map(|t| range_test_until(objective.as_ref(), t, options, stop))
+        .collect::<Result<_, _>>()?)
 }
 
 /// The chart of the curves: smoothed loss against lr, suggestions marked.
@@ -150,4 +153,3 @@ pub fn write(dir: &Path, scenario: &Scenario, curves: &[LrCurve], options: &LrFi
 fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }
-

@@ -76,7 +76,10 @@ fn scenario_section(out: &mut String, s: &Scenario) {
     }
     match s.epochs {
         Some(e) => {
-            let _ = writeln!(out, "| epochs | {e} passes over the training set per run (updates: the batch size decides) |");
+            let _ = writeln!(
+                out,
+                "| epochs | {e} passes over the training set per run (updates: the batch size decides) |"
+            );
         }
         None => {
             let _ = writeln!(out, "| steps | {} updates per run |", s.steps);

@@ -14,8 +14,8 @@
 use super::results::ResultSet;
 use super::stats::{Quartiles, cmp_keys, competition_ranks, median, quartiles, rate};
 use crate::engine::Status;
-use crate::scenario::RankBy;
 use crate::optim::{Hyper, OptimizerKind};
+use crate::scenario::RankBy;
 
 /// How rows are ordered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -355,7 +355,8 @@ label = "D"
         assert_eq!(ranks("val_loss"), (RankRule::ValLoss, vec![3, 1, 2, 4]));
         assert_eq!(ranks("val_accuracy"), (RankRule::ValAccuracy, vec![3, 2, 1, 4]));
         // A function has no validation split: the scenario says so where the key is.
-        let bad = "name = \"F\"\nrank_by = \"val_loss\"\n[objective]\nkind = \"rosenbrock\"\n[[optimizer]]\nkind = \"sgd\"\n";
+        let bad =
+            "name = \"F\"\nrank_by = \"val_loss\"\n[objective]\nkind = \"rosenbrock\"\n[[optimizer]]\nkind = \"sgd\"\n";
         let e = crate::scenario::Scenario::parse(bad, crate::scenario::Origin::Bundled("t")).unwrap_err().to_string();
         assert!(e.contains(":2:11: key `rank_by`: `val_loss` needs a model with a validation split"), "{e}");
         let bad = bad.replace("val_loss", "accuracy");

@@ -119,7 +119,13 @@ impl KeyLocations {
         let suffix = format!(".step={step}@{run}");
         let at = self.keys.iter().find(|(k, _, _)| k.starts_with("event[") && k.ends_with(&suffix));
         let key = at.and_then(|(k, _, _)| k.strip_suffix(&suffix)).map_or("event.step".into(), |k| format!("{k}.step"));
-        ScenarioError { file: origin.display(), line: at.map(|a| a.1), column: at.map(|a| a.2), key: Some(key), message }
+        ScenarioError {
+            file: origin.display(),
+            line: at.map(|a| a.1),
+            column: at.map(|a| a.2),
+            key: Some(key),
+            message,
+        }
     }
 
     /// An error about `objective.KEY`, at its line when the file has it.

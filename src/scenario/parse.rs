@@ -14,7 +14,8 @@ use std::collections::BTreeMap;
 /// The most passes over the training set a scenario may ask for.
 const MAX_EPOCHS: u64 = 1_000_000;
 
-const TOP_KEYS: &[&str] = &["name", "description", "seed", "steps", "epochs", "seeds", "rank_by", "objective", "stop", "optimizer", "event"];
+const TOP_KEYS: &[&str] =
+    &["name", "description", "seed", "steps", "epochs", "seeds", "rank_by", "objective", "stop", "optimizer", "event"];
 const FUNCTION_KEYS: &[&str] = &["kind", "start", "noise", "dim", "coeffs"];
 const STOP_KEYS: &[&str] = &["target_loss", "stop_at_target", "divergence_factor"];
 const ENTRY_KEYS: &[&str] = &["kind", "label", "sweep", "schedule", "batch_size"];
@@ -81,7 +82,11 @@ pub fn parse(text: &str, origin: Origin) -> Result<Scenario, ScenarioError> {
                 ObjectiveSpec::Function { .. } => false,
             };
             if rank_by != RankBy::Loss && !validation {
-                return Err(top.error(node, "rank_by", format!("`{name}` needs a model with a validation split (val_fraction > 0)")));
+                return Err(top.error(
+                    node,
+                    "rank_by",
+                    format!("`{name}` needs a model with a validation split (val_fraction > 0)"),
+                ));
             }
             rank_by
         }

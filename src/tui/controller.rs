@@ -7,10 +7,10 @@ use super::action::Action;
 use super::format;
 use super::session;
 use super::snapshot::{DEFAULT_SPEED, GroupView, LrFindView, Notice, RunView, SPEEDS, Snapshot};
+use crate::engine::lr_find::{LrFindOptions, range_test};
 use crate::engine::{History, HistoryOptions, Lab, Record, Run, RunId, RunSink};
 use crate::objective::Objective;
 use crate::optim::Hyper;
-use crate::engine::lr_find::{LrFindOptions, range_test};
 use crate::scenario::{Scenario, ScenarioError};
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -310,7 +310,17 @@ impl Controller {
             }
         };
         let previous = applied.then_some(previous);
-        self.lr_find = Some(Arc::new(LrFindView { seq, group, run: id, curve, options, f_star, applied, previous, undone: false }));
+        self.lr_find = Some(Arc::new(LrFindView {
+            seq,
+            group,
+            run: id,
+            curve,
+            options,
+            f_star,
+            applied,
+            previous,
+            undone: false,
+        }));
         // The test took the engine's time: do not catch up on it.
         self.reanchor();
         self.dirty = true;

@@ -2,9 +2,9 @@
 //! state, taken after each batch of steps. The histories are shared beside it
 //! (see [`Shared`](super::controller::Shared)), too large to copy each frame.
 
+use crate::engine::lr_find::{LrCurve, LrFindOptions};
 use crate::engine::{Record, RunId, Status};
 use crate::optim::{Hyper, HyperSpec, OptimizerKind};
-use crate::engine::lr_find::{LrCurve, LrFindOptions};
 use std::sync::Arc;
 
 /// Target speeds in updates per second; the last is "as fast as the machine goes".

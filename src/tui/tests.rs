@@ -709,6 +709,6 @@ fn u_puts_back_the_rate_the_lr_find_suggestion_replaced() {
     assert!(notice.error && notice.text.contains("undone already"), "{notice:?}");
     // The session replays both changes at the step they were made.
     let session = lab.controller.session_scenario();
-    let last = session.events.iter().flat_map(|e| &e.changes).filter(|c| c.name == "lr").last();
+    let last = session.events.iter().flat_map(|e| &e.changes).rfind(|c| c.name == "lr");
     assert_eq!(last.and_then(|c| c.value.as_f64()), Some(0.0331), "{:?}", session.events);
 }

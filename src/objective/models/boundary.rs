@@ -54,7 +54,7 @@ impl ModelObjective {
             y = (y.0.min(p[1]), y.1.max(p[1]));
         }
         let pad = |(lo, hi): (f64, f64)| {
-            if !(lo <= hi) {
+            if lo.partial_cmp(&hi).is_none_or(|o| o == std::cmp::Ordering::Greater) {
                 return (-1.0, 1.0);
             }
             let m = ((hi - lo) * 0.05).max(1e-9);

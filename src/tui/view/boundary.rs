@@ -68,7 +68,8 @@ pub fn region_color(p: Prediction, classes: usize, edge: bool, depth: ColorDepth
         return rgb(c.map(|v| v * 0.35 + 0.6), depth);
     }
     let chance = 1.0 / classes.max(2) as f64;
-    let sure = if p.probability.is_finite() { ((p.probability - chance) / (1.0 - chance)).clamp(0.0, 1.0) } else { 0.0 };
+    let sure =
+        if p.probability.is_finite() { ((p.probability - chance) / (1.0 - chance)).clamp(0.0, 1.0) } else { 0.0 };
     rgb(c.map(|v| v * (0.15 + 0.3 * sure)), depth)
 }
 
@@ -111,7 +112,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let (cols, rows) = (usize::from(inner.width), usize::from(inner.height) * 2);
     let grid = run.and_then(|r| r.params.as_deref()).and_then(|p| model.predict_grid(p, window, cols, rows));
     let Some(grid) = grid else {
-        Paragraph::new(Span::styled("no parameters to draw yet", theme::DIM)).wrap(Wrap { trim: true }).render(inner, buf);
+        Paragraph::new(Span::styled("no parameters to draw yet", theme::DIM))
+            .wrap(Wrap { trim: true })
+            .render(inner, buf);
         return;
     };
     let classes = names.len().max(2);

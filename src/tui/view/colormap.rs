@@ -84,9 +84,7 @@ pub fn color(t: f64, contour: bool, depth: ColorDepth) -> Color {
 /// The nearest colour of the xterm 6×6×6 cube or grey ramp.
 pub fn xterm256(r: u8, g: u8, b: u8) -> u8 {
     const LEVELS: [u8; 6] = [0, 95, 135, 175, 215, 255];
-    let nearest = |v: u8| {
-        (0..6).min_by_key(|&i| (i32::from(LEVELS[i]) - i32::from(v)).abs()).unwrap_or(0) as u8
-    };
+    let nearest = |v: u8| (0..6).min_by_key(|&i| (i32::from(LEVELS[i]) - i32::from(v)).abs()).unwrap_or(0) as u8;
     let (ri, gi, bi) = (nearest(r), nearest(g), nearest(b));
     let cube = [LEVELS[ri as usize], LEVELS[gi as usize], LEVELS[bi as usize]];
     let dist = |c: [u8; 3]| {

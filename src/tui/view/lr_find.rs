@@ -195,10 +195,8 @@ fn decade_ticks(lo: f64, hi: f64, most: usize) -> Vec<i32> {
     if a > b {
         return Vec::new();
     }
-    let stride = [1, 2, 3, 5, 10, 20, 50, 100]
-        .into_iter()
-        .find(|s| ((b - a) / s + 1) as usize <= most.max(1))
-        .unwrap_or(100);
+    let stride =
+        [1, 2, 3, 5, 10, 20, 50, 100].into_iter().find(|s| ((b - a) / s + 1) as usize <= most.max(1)).unwrap_or(100);
     (a..=b).filter(|e| e.rem_euclid(stride) == 0).collect()
 }
 
