@@ -494,6 +494,56 @@ mod tests {
         assert_eq!(linear_range([0.0, 1.0]), (-0.04, 1.04));
     }
 
+    fn texts_at(svg: &str) -> Vec<(String, String, String)> {
+        let doc = roxmltree::Document::parse(svg).unwrap();
+        doc.descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .filter_map(|n| {
+                let t = n.text()?.trim().to_string();
+                Some((n.attribute("x")?.to_string(), n.attribute("y")?.to_string(), t))
+            })
+            .filter(|(_, _, t)| !t.is_empty())
+            .collect()
+    }
+
+    fn one_panel(y: Axis) -> Figure {
+        let (lo, hi) = y.range;
+        let panel = Panel {
+            title: None,
+            x: Axis { label: "step".into(), log: false, range: (0.0, 10.0) },
+            y,
+            lines: vec![Line::new(vec![(0.0, hi), (10.0, lo)], color(0))],
+            marks: Vec::new(),
+        };
+        Figure { title: "t".into(), panels: vec![panel], legend: Vec::new(), panel_size: (600, 400) }
+    }
+
+    #[test]
+    fn each_tick_label_is_drawn_once() {
+        for range in [(0.1, 10.0), (1e-3, 1.0), (1e-32, 10.0)] {
+            let svg = render(&one_panel(Axis { label: "loss".into(), log: true, range })).unwrap();
+            let texts = texts_at(&svg);
+            let mut seen = std::collections::HashSet::new();
+            for t in &texts {
+                assert!(seen.insert(t.clone()), "{t:?} drawn twice on {range:?}");
+            }
+            let labels: Vec<&str> = texts.iter().map(|t| t.2.as_str()).collect();
+            assert_eq!(labels.iter().filter(|l| **l == "1").count(), 1, "{range:?}: {labels:?}");
+        }
+    }
+
+    #[test]
+    fn a_wide_log_axis_is_labelled_down_to_its_bottom() {
+        let svg = render(&one_panel(Axis { label: "loss".into(), log: true, range: (1e-32, 10.0) })).unwrap();
+        let labels: Vec<String> = texts_at(&svg).into_iter().map(|t| t.2).collect();
+        for needle in ["1e-30", "1e-20", "1e-10", "1"] {
+            assert!(labels.iter().any(|l| l == needle), "{needle} missing from {labels:?}");
+        }
+        // Four to eight decade labels, evenly strided.
+        let decades = labels.iter().filter(|l| l.starts_with("1e") || *l == "1" || *l == "10").count();
+        assert!((4..=8).contains(&decades), "{labels:?}");
+    }
+
     #[test]
     fn a_figure_renders_its_title_axes_and_legend() {
         let panel = Panel {

@@ -159,7 +159,13 @@ pub fn loss(results: &ResultSet, ranking: &Ranking, f_star: Option<f64>) -> Desc
         }
         lines.push(line);
     }
-    let y_axis = scale.axis(ys.iter().copied());
+    let mut y_axis = scale.axis(ys.iter().copied());
+    // The floor for exact zeros lies a decade below the lowest positive loss when
+    // that one sits on the axis's bottom, so a run at 1e-29 is not read as a zero.
+    let lowest = ys.iter().copied().filter(|v| *v > 0.0).fold(f64::INFINITY, f64::min);
+    if scale.log && ys.iter().any(|&v| v <= 0.0) && lowest <= y_axis.range.0 * 1.0001 {
+        y_axis.range.0 /= 10.0;
+    }
     let mut diverged = 0;
     for (i, g) in ranking.groups.iter().enumerate() {
         for &r in &g.runs {

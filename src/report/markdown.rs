@@ -355,7 +355,7 @@ pub fn report(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::fixtures::write_folder;
+    use crate::report::fixtures::{FixtureRun, write_folder};
     use crate::report::ranking::tests::{FOUR, four_runs};
     use crate::report::sensitivity::sensitivity;
 
@@ -384,6 +384,67 @@ mod tests {
             text.contains("| A | sgd | lr = 0.001, momentum = 0, dampening = 0, nesterov = false, weight_decay = 0 |")
         );
         assert!(text.contains("| objective | `kind = \"rosenbrock\"`"));
+    }
+
+    #[test]
+    fn quartiles_get_the_medians_digits_and_more_when_they_would_read_alike() {
+        assert_eq!(iqr(12.9312, 13.0149, 4), "[12.93, 13.01]");
+        assert_eq!(iqr(12.95101, 12.95149, 4), "[12.951, 12.9515]");
+        assert_eq!(iqr(1.75, 3.25, 4), "[1.75, 3.25]");
+        assert_eq!(iqr(2.0, 2.0, 4), "[2, 2]");
+    }
+
+    #[test]
+    fn the_loss_axis_reaches_the_lowest_loss_and_zeros_go_on_a_named_floor() {
+        let scenario = "name = \"Deep\"\n[objective]\nkind = \"rosenbrock\"\n\
+                        [[optimizer]]\nkind = \"sgd\"\nlabel = \"A\"\n[[optimizer]]\nkind = \"sgd\"\nlabel = \"B\"\n";
+        let dir = tempfile::tempdir().unwrap();
+        write_folder(dir.path(), scenario, &[FixtureRun::new("A", 0, 1e-29), FixtureRun::new("B", 0, 0.0)]);
+        let results = ResultSet::read(dir.path()).unwrap();
+        let ranking = Ranking::new(&results);
+        let loss = crate::report::figures::loss(&results, &ranking, Some(0.0));
+        let y = &loss.figure.panels[0].y;
+        assert!(y.log && y.range.0 < 1e-29 && y.range.0 > 0.99e-30, "{:?}", y.range);
+        let floor = loss.figure.legend.iter().find(|e| e.label.starts_with("floor")).expect("a floor entry");
+        assert_eq!(floor.label, "floor 1e-30: a gap of 0 (exactly f*)");
+        assert!(loss.sentence.contains("grey floor"), "{}", loss.sentence);
+        // Without zeros there is no floor to name.
+        write_folder(dir.path(), scenario, &[FixtureRun::new("A", 0, 1e-29), FixtureRun::new("B", 0, 1e-3)]);
+        let results = ResultSet::read(dir.path()).unwrap();
+        let loss = crate::report::figures::loss(&results, &Ranking::new(&results), Some(0.0));
+        assert!(loss.figure.legend.iter().all(|e| !e.label.starts_with("floor")));
+    }
+
+    #[test]
+    fn an_export_taken_mid_run_says_it_is_partial() {
+        let scenario = "name = \"Live\"\nsteps = 3000\n[objective]\nkind = \"rosenbrock\"\n\
+                        [[optimizer]]\nkind = \"sgd\"\nlabel = \"A\"\n[[optimizer]]\nkind = \"sgd\"\nlabel = \"B\"\n";
+        let mut a = FixtureRun::new("A", 0, 0.5).running();
+        a.losses = (0..=1078).map(|k| 10.0 / (1.0 + k as f64)).collect();
+        let b = FixtureRun::new("B", 0, 1e9).diverged(40);
+        let dir = tempfile::tempdir().unwrap();
+        write_folder(dir.path(), scenario, &[a, b]);
+        let results = ResultSet::read(dir.path()).unwrap();
+        assert_eq!(partial(&results), Some(Partial { running: 1, at_step: 1078 }));
+        let ranking = Ranking::new(&results);
+        let text = report(&results, &ranking, &[], &[], Some(0.0));
+        assert!(
+            text.contains(
+                "**Partial results, status running**: exported from the lab at step 1078 while 1 of 2 runs were \
+                 still running (the scenario asks for 3000 updates per run)"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("| rank | run | latest loss | best loss |"), "{text}");
+        assert!(text.contains("| A *(running, step 1078)* |"), "{text}");
+        assert!(!text.contains("final loss |"), "{text}");
+        // The chart says so too.
+        let loss = crate::report::figures::loss(&results, &ranking, Some(0.0));
+        assert!(loss.figure.title.ends_with("(partial: running, at step 1078)"), "{}", loss.figure.title);
+        // A finished run's folder is not partial.
+        let dir = tempfile::tempdir().unwrap();
+        write_folder(dir.path(), scenario, &[FixtureRun::new("A", 0, 0.5), FixtureRun::new("B", 0, 0.4)]);
+        assert_eq!(partial(&ResultSet::read(dir.path()).unwrap()), None);
     }
 
     #[test]
