@@ -2,11 +2,14 @@
 //! to TOML with every default written (`optlab check`, `scenario.toml`).
 
 mod bundled;
+mod fallback;
 mod parse;
 mod resolve;
+mod shape;
 mod tree;
 
 pub use bundled::{BUNDLED, Bundled, DEFAULT_SCENARIO, find_bundled};
+pub use fallback::Fallback;
 pub use tree::ScenarioError;
 
 use crate::data::{DataError, DatasetConfig};
@@ -71,6 +74,8 @@ pub enum ObjectiveSpec {
         start: Vec<f64>,
         /// Standard deviation of Gaussian noise added to each gradient.
         noise: f64,
+        /// `[rows, cols]`: the parameters as one row-major matrix.
+        shape: Option<[usize; 2]>,
     },
     Model {
         model: ModelConfig,
@@ -133,6 +138,8 @@ pub struct OptimizerEntry {
     pub schedule: Schedule,
     /// Overrides the objective's batch size for this entry (models).
     pub batch_size: Option<usize>,
+    /// The optimizer of the non-matrix tensors (matrix-aware kinds).
+    pub fallback: Option<Fallback>,
 }
 
 impl OptimizerEntry {
@@ -231,7 +238,7 @@ impl Scenario {
     /// Build the objective.
     pub fn build_objective(&self) -> Result<Arc<dyn Objective>, ScenarioError> {
         match &self.objective {
-            ObjectiveSpec::Function { kind, params, start, .. } => {
+            ObjectiveSpec::Function { kind, params, start, shape, .. } => {
                 let f = kind.build(params).map_err(|e| ScenarioError {
                     file: self.origin.display(),
                     line: None,
@@ -239,7 +246,11 @@ impl Scenario {
                     key: Some(format!("objective.{}", e.key)),
                     message: e.message,
                 })?;
-                Ok(Arc::new(Analytic::new(f, Some(Array1::from(start.clone())))))
+                let analytic = Analytic::new(f, Some(Array1::from(start.clone())));
+                Ok(Arc::new(match shape {
+                    Some([rows, cols]) => analytic.with_shape(*rows, *cols),
+                    None => analytic,
+                }))
             }
             ObjectiveSpec::Model { model, dataset, .. } => match build_model_objective(model, dataset, self.seed) {
                 Ok(objective) => Ok(Arc::new(objective)),
@@ -270,6 +281,12 @@ impl Scenario {
                 for (name, value) in entry.hyper.iter().chain(combo.iter()) {
                     // Validated when the scenario was parsed.
                     let _ = optimizer.set(name, *value);
+                }
+                if let Some(fallback) = &entry.fallback {
+                    // Parsing built and set this same fallback.
+                    if let Ok(f) = fallback.build() {
+                        let _ = optimizer.set_fallback(f);
+                    }
                 }
                 let events: Vec<Event> = self
                     .events
