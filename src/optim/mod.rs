@@ -18,6 +18,7 @@ mod adagrad;
 mod adam;
 mod adamax;
 mod adamw;
+mod asgd;
 pub mod elementwise;
 pub mod hyper;
 pub mod layout;
@@ -35,6 +36,7 @@ pub use adagrad::Adagrad;
 pub use adam::Adam;
 pub use adamax::Adamax;
 pub use adamw::AdamW;
+pub use asgd::Asgd;
 pub use elementwise::{ElementState, ElementWise};
 pub use hyper::{Domain, Hyper, HyperError, HyperSpec, Hyperparameters, Validate};
 pub use layout::{Layout, Shape, Tensor};
@@ -111,6 +113,7 @@ optimizer_kinds! {
     Adadelta = "adadelta", "Adadelta", "rates from ratios of running averages (Zeiler 2012)", element_wise::<Adadelta>;
     Rprop = "rprop", "Rprop", "sign-based resilient backpropagation (Riedmiller & Braun 1993)", element_wise::<Rprop>;
     Lion = "lion", "Lion", "sign of an interpolated momentum (Chen et al. 2023)", element_wise::<Lion>;
+    Asgd = "asgd", "ASGD", "SGD with a decaying rate and Polyak averaging (Polyak & Juditsky 1992)", element_wise::<Asgd>;
 }
 
 impl OptimizerKind {
