@@ -3,13 +3,16 @@
 
 mod bundled;
 mod expand;
+mod fallback;
 mod parse;
 mod resolve;
 mod run_key;
+mod shape;
 mod tree;
 
 pub use bundled::{BUNDLED, Bundled, DEFAULT_SCENARIO, find_bundled};
 pub use expand::{ComboError, EventError, ExpandedRun, apply_event, check_events, configure, hyper_name, hyper_reason};
+pub use fallback::Fallback;
 pub use tree::ScenarioError;
 
 mod rank_by;
@@ -85,6 +88,8 @@ pub enum ObjectiveSpec {
         start: Vec<f64>,
         /// Standard deviation of Gaussian noise added to each gradient.
         noise: f64,
+        /// `[rows, cols]`: the parameters as one row-major matrix.
+        shape: Option<[usize; 2]>,
     },
     Model {
         model: ModelConfig,
@@ -174,6 +179,8 @@ pub struct OptimizerEntry {
     pub schedule: Schedule,
     /// Overrides the objective's batch size for this entry (models).
     pub batch_size: Option<usize>,
+    /// The optimizer of the non-matrix tensors (matrix-aware kinds).
+    pub fallback: Option<Fallback>,
 }
 
 impl OptimizerEntry {
@@ -321,7 +328,7 @@ impl Scenario {
     /// Build the objective.
     pub fn build_objective(&self) -> Result<Arc<dyn Objective>, ScenarioError> {
         match &self.objective {
-            ObjectiveSpec::Function { kind, params, start, .. } => {
+            ObjectiveSpec::Function { kind, params, start, shape, .. } => {
                 let f = kind.build(params).map_err(|e| ScenarioError {
                     file: self.origin.display(),
                     line: None,
@@ -329,7 +336,11 @@ impl Scenario {
                     key: Some(format!("objective.{}", e.key)),
                     message: e.message,
                 })?;
-                Ok(Arc::new(Analytic::new(f, Some(Array1::from(start.clone())))))
+                let analytic = Analytic::new(f, Some(Array1::from(start.clone())));
+                Ok(Arc::new(match shape {
+                    Some([rows, cols]) => analytic.with_shape(*rows, *cols),
+                    None => analytic,
+                }))
             }
             ObjectiveSpec::Model { model, dataset, .. } => match build_model_objective(model, dataset, self.seed) {
                 Ok(objective) => Ok(Arc::new(objective)),
