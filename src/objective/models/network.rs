@@ -2,14 +2,15 @@
 //! matrix products.
 //!
 //! Parameters are one flat vector, layer after layer, each layer its weights
-//! `W` (`fan_in × fan_out`, row-major) then its biases `b` (`fan_out`). For a
-//! block of samples `A₀` (one row each):
+//! `W` (`fan_out × fan_in`, row-major: PyTorch's `nn.Linear.weight`, one row
+//! per output unit) then its biases `b` (`fan_out`). For a block of samples
+//! `A₀` (one row each):
 //!
 //! ```text
-//! forward    Z_l = A_{l−1} W_l + b_l,   A_l = act(Z_l) (hidden layers),   logits = Z_L
+//! forward    Z_l = A_{l−1} W_lᵀ + b_l,   A_l = act(Z_l) (hidden layers),   logits = Z_L
 //! backward   Δ_L = ∂loss/∂Z_L (from the head),
-//!            ∂W_l += A_{l−1}ᵀ Δ_l,   ∂b_l += Σ_rows Δ_l,
-//!            Δ_{l−1} = (Δ_l W_lᵀ) ⊙ act′(A_{l−1})
+//!            ∂W_l += Δ_lᵀ A_{l−1},   ∂b_l += Σ_rows Δ_l,
+//!            Δ_{l−1} = (Δ_l W_l) ⊙ act′(A_{l−1})
 //! ```
 //!
 //! Samples are processed in blocks of at most [`Network::block_rows`] rows,
@@ -52,10 +53,11 @@ impl Layer {
         self.weights_len() + self.fan_out
     }
 
+    /// `W` as `fan_out × fan_in`.
     pub fn weights<'a>(&self, params: &'a [f64]) -> ArrayView2<'a, f64> {
         let w = &params[self.offset..self.offset + self.weights_len()];
-        // The slice has fan_in × fan_out values by construction.
-        ArrayView2::from_shape((self.fan_in, self.fan_out), w).expect("layer weights shape")
+        // The slice has fan_out × fan_in values by construction.
+        ArrayView2::from_shape((self.fan_out, self.fan_in), w).expect("layer weights shape")
     }
 
     fn bias<'a>(&self, params: &'a [f64]) -> ArrayView1<'a, f64> {
@@ -65,8 +67,8 @@ impl Layer {
 
     fn grads_mut<'a>(&self, grad: &'a mut [f64]) -> (ArrayViewMut2<'a, f64>, ArrayViewMut1<'a, f64>) {
         let (w, b) = grad[self.offset..self.offset + self.len()].split_at_mut(self.weights_len());
-        // The slice has fan_in × fan_out values by construction.
-        (ArrayViewMut2::from_shape((self.fan_in, self.fan_out), w).expect("layer gradient shape"), b.into())
+        // The slice has fan_out × fan_in values by construction.
+        (ArrayViewMut2::from_shape((self.fan_out, self.fan_in), w).expect("layer gradient shape"), b.into())
     }
 }
 
@@ -246,9 +248,9 @@ impl Network {
             if layer.fan_out == 1 {
                 // A matrix-vector product: matrixmultiply's kernels would waste
                 // most of their width on a single column.
-                general_mat_vec_mul(1.0, &a_prev, &layer.weights(params).column(0), 1.0, &mut z.column_mut(0));
+                general_mat_vec_mul(1.0, &a_prev, &layer.weights(params).row(0), 1.0, &mut z.column_mut(0));
             } else {
-                general_mat_mul(1.0, &a_prev, &layer.weights(params), 1.0, &mut z);
+                general_mat_mul(1.0, &a_prev, &layer.weights(params).t(), 1.0, &mut z);
             }
             if l < hidden {
                 self.activation.apply(z);
@@ -273,16 +275,16 @@ impl Network {
             let a_prev = if l == 0 { input.view() } else { before[l - 1].slice(s![..m, ..]) };
             let (mut gw, mut gb) = layer.grads_mut(grad);
             if layer.fan_out == 1 {
-                add_transposed_mat_vec(a_prev, delta.column(0), gw.column_mut(0));
+                add_transposed_mat_vec(a_prev, delta.column(0), gw.row_mut(0));
             } else {
-                general_mat_mul(1.0, &a_prev.t(), &delta, 1.0, &mut gw);
+                general_mat_mul(1.0, &delta.t(), &a_prev, 1.0, &mut gw);
             }
             gb += &delta.sum_axis(Axis(0));
             if l > 0 {
                 let values = &mut scratch[..m * layer.fan_in];
                 // `scratch` holds block × widest hidden width values.
                 let mut da = ArrayViewMut2::from_shape((m, layer.fan_in), values).expect("scratch shape");
-                general_mat_mul(1.0, &delta, &layer.weights(params).t(), 0.0, &mut da);
+                general_mat_mul(1.0, &delta, &layer.weights(params), 0.0, &mut da);
                 let mut a = before[l - 1].slice_mut(s![..m, ..]);
                 self.activation.backprop(a.view(), da.view_mut());
                 a.assign(&da);
@@ -319,6 +321,19 @@ mod tests {
         let net = Network::new(3, &[4, 5], 2, Activation::Tanh);
         assert_eq!(net.dim, 3 * 4 + 4 + 4 * 5 + 5 + 5 * 2 + 2);
         assert_eq!(net.layers.iter().map(|l| l.offset).collect::<Vec<_>>(), vec![0, 16, 41]);
+    }
+
+    #[test]
+    fn weights_are_stored_out_by_in_as_torch_linear() {
+        // 2 inputs, 3 outputs: W = [[1, 2], [3, 4], [5, 6]], b = [0.5, 0, -1].
+        let net = Network::new(2, &[], 3, Activation::Relu);
+        let params = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 0.5, 0.0, -1.0];
+        assert_eq!(net.layers[0].weights(&params), array![[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]);
+        let x = array![[1.0, -1.0]];
+        let mut acts = vec![Array2::zeros((1, 3))];
+        net.forward(&params, x.view(), &mut acts, 1);
+        // W x + b = [1 − 2 + 0.5, 3 − 4, 5 − 6 − 1].
+        assert_eq!(acts[0], array![[-0.5, -1.0, -2.0]]);
     }
 
     #[test]
