@@ -178,6 +178,7 @@ pub fn fmt_hyper(h: Hyper) -> String {
     match h {
         Hyper::Float(x) => fmt_num(x),
         Hyper::Bool(b) => b.to_string(),
+        Hyper::Choice(c) => c.to_string(),
     }
 }
 

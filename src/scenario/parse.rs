@@ -7,7 +7,7 @@ use crate::engine::{Change, Event, StopRule};
 use crate::objective::functions::Quadratic;
 use crate::objective::models::{Activation, Init, ModelConfig, ModelKind};
 use crate::objective::{FunctionKind, FunctionParams};
-use crate::optim::{Hyper, OptimizerKind, Schedule, ScheduleKind};
+use crate::optim::{Hyper, HyperSpec, OptimizerKind, Schedule, ScheduleKind};
 use std::collections::BTreeMap;
 
 const TOP_KEYS: &[&str] = &["name", "description", "seed", "steps", "seeds", "objective", "stop", "optimizer", "event"];
@@ -376,11 +376,13 @@ fn parse_stop(source: &Source<'_>, node: &Node) -> Result<StopRule, ScenarioErro
     Ok(rule)
 }
 
-fn hyper_from_node(node: &Node, spec_default: Hyper) -> Result<Hyper, String> {
-    match (spec_default, &node.value) {
+fn hyper_from_node(node: &Node, spec: &HyperSpec) -> Result<Hyper, String> {
+    match (spec.default, &node.value) {
         (Hyper::Bool(_), Value::Bool(b)) => Ok(Hyper::Bool(*b)),
         (Hyper::Bool(_), other) => Err(format!("expected true or false, found {}", other.type_name())),
         (Hyper::Float(_), _) => tree::as_f64(node).map(Hyper::Float),
+        (Hyper::Choice(_), Value::Str(s)) => spec.domain.choice(s),
+        (Hyper::Choice(_), other) => Err(format!("expected {}, found {}", spec.domain.describe(), other.type_name())),
     }
 }
 
@@ -430,7 +432,7 @@ fn parse_entry<'t>(
                 format!("unknown key for {kind_name}{hint}; accepted here: {}", accepted.join(", ")),
             ));
         };
-        let value = hyper_from_node(&entry.node, spec.default).map_err(|m| t.error(&entry.node, &entry.key, m))?;
+        let value = hyper_from_node(&entry.node, spec).map_err(|m| t.error(&entry.node, &entry.key, m))?;
         optimizer.set(spec.name, value).map_err(|e| t.error(&entry.node, &entry.key, hyper_message(&e)))?;
         given.push(spec.name);
     }
@@ -455,7 +457,7 @@ fn parse_entry<'t>(
             }
             let mut values = Vec::new();
             for item in items {
-                let v = hyper_from_node(item, spec.default).map_err(|m| st.error(item, &entry.key, m))?;
+                let v = hyper_from_node(item, spec).map_err(|m| st.error(item, &entry.key, m))?;
                 let mut probe = optimizer.clone();
                 probe.set(spec.name, v).map_err(|e| st.error(item, &entry.key, hyper_message(&e)))?;
                 if values.contains(&v) {
@@ -685,7 +687,7 @@ fn parse_event(
                 format!("{} has no hyperparameter `{}`; it has: {}", entry.kind.name(), e.key, names.join(", ")),
             ));
         };
-        let value = hyper_from_node(&e.node, spec.default).map_err(|m| t.error(&e.node, &e.key, m))?;
+        let value = hyper_from_node(&e.node, spec).map_err(|m| t.error(&e.node, &e.key, m))?;
         probe.set(spec.name, value).map_err(|err| t.error(&e.node, &e.key, hyper_message(&err)))?;
         changes.push(Change { name: spec.name.to_string(), value });
     }
