@@ -268,7 +268,8 @@ def prodigy_defaults():
         safeguard_warmup=d["safeguard_warmup"],
         d0=d["d0"],
         d_coef=d["d_coef"],
-        growth_rate=d["growth_rate"],
+        # JSON has no infinity: written "inf", as in a scenario (`growth_rate = inf`).
+        growth_rate="inf" if d["growth_rate"] == math.inf else d["growth_rate"],
         slice_p=float(d["slice_p"]),
     )
 
@@ -376,7 +377,7 @@ def make(kind, hp, params):
                 safeguard_warmup=hp["safeguard_warmup"],
                 d0=hp["d0"],
                 d_coef=hp["d_coef"],
-                growth_rate=hp["growth_rate"],
+                growth_rate=math.inf if hp["growth_rate"] == "inf" else hp["growth_rate"],
                 slice_p=int(hp["slice_p"]),
             )
     if kind == "adopt":
