@@ -193,6 +193,30 @@ pub trait Hyperparameters: Clone + Default + Send + Sync + 'static {
         *self = candidate;
         Ok(())
     }
+
+    /// Several values checked together, as PyTorch checks a parameter group
+    /// (`nesterov = true` with `momentum = 0.9` is fine in either order):
+    /// every domain, then `validate` on the whole new configuration; either
+    /// every value applies or none does.
+    fn set_all(&mut self, kind: &'static str, values: &[(&str, Hyper)]) -> Result<(), HyperError>
+    where
+        Self: Validate,
+    {
+        let mut candidate = self.clone();
+        for &(name, value) in values {
+            let spec = Self::specs().iter().find(|s| s.name == name).ok_or_else(|| HyperError::Unknown {
+                kind,
+                name: name.to_string(),
+                known: Self::specs().iter().map(|s| s.name).collect::<Vec<_>>().join(", "),
+            })?;
+            // Integers written where a float is expected are fine ("lr = 1").
+            spec.domain.check(value).map_err(|reason| HyperError::Invalid { name: name.to_string(), reason })?;
+            candidate.set_checked(name, value)?;
+        }
+        candidate.validate()?;
+        *self = candidate;
+        Ok(())
+    }
 }
 
 /// Checks across hyperparameters (Nesterov needs momentum > 0, ...).

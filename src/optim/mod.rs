@@ -221,6 +221,22 @@ pub trait Optimizer: Send + Sync {
     fn get(&self, name: &str) -> Option<Hyper>;
     /// Change a hyperparameter; the state is kept (the UI and `[[event]]`s do this mid-run).
     fn set(&mut self, name: &str, value: Hyper) -> Result<(), HyperError>;
+    /// Change several hyperparameters at once, checked together as PyTorch checks a
+    /// parameter group (`nesterov = true` with `momentum = 0.9` is fine in either
+    /// order): either every value applies or none does.
+    fn set_all(&mut self, values: &[(&str, Hyper)]) -> Result<(), HyperError> {
+        // Kinds that only implement `set`: try the changes in order on a copy first.
+        let mut probe = self.box_clone();
+        for (name, value) in values {
+            probe.set(name, *value)?;
+        }
+        for (name, value) in values {
+            // The same changes in the same order just succeeded on an identical copy.
+            self.set(name, *value).unwrap_or_else(|e| unreachable!("`{name}` applied to a copy: {e}"));
+        }
+        Ok(())
+    }
+
     /// Forget the state (moments, step count) for parameters laid out as
     /// `layout`; hyperparameters stay.
     fn reset(&mut self, layout: &Layout);
@@ -303,6 +319,10 @@ impl<A: ElementWise> Optimizer for Stateful<A> {
 
     fn set(&mut self, name: &str, value: Hyper) -> Result<(), HyperError> {
         self.config.set(self.kind.name(), name, value)
+    }
+
+    fn set_all(&mut self, values: &[(&str, Hyper)]) -> Result<(), HyperError> {
+        self.config.set_all(self.kind.name(), values)
     }
 
     fn reset(&mut self, _layout: &Layout) {

@@ -113,16 +113,13 @@ impl ModelObjective {
     }
 
     fn loss_and_gradient(&self, params: &[f64], batch: Option<&[usize]>, grad: &mut [f64]) -> f64 {
-        grad.fill(0.0);
         let train = &self.data.train;
         let rows = batch.map_or(Rows::All, Rows::Indices);
         let n = batch.map_or(train.len(), <[usize]>::len);
-        let Totals { loss_sum, .. } = if n == 0 {
-            Totals::default()
-        } else {
-            let scale = 1.0 / n as f64;
-            self.network.run(params, train.features.view(), labels(train), rows, Some((grad, scale)))
-        };
+        // `run` writes the whole gradient (zeros for an empty batch).
+        let scale = if n == 0 { 0.0 } else { 1.0 / n as f64 };
+        let Totals { loss_sum, .. } =
+            self.network.run(params, train.features.view(), labels(train), rows, Some((grad, scale)));
         if self.model.l2 != 0.0 {
             self.network.add_weight_decay(params, self.model.l2, grad);
         }
