@@ -262,6 +262,12 @@ pub trait Optimizer: Send + Sync {
         None
     }
 
+    /// Whether the update treats every parameter alike (one pass over the
+    /// flat vector, the layout ignored): only these can be a fallback.
+    fn is_element_wise(&self) -> bool {
+        false
+    }
+
     /// The base learning rate.
     fn lr(&self) -> f64 {
         self.get("lr").and_then(Hyper::as_f64).unwrap_or(f64::NAN)
@@ -327,6 +333,10 @@ impl<A: ElementWise> Optimizer for Stateful<A> {
 
     fn reset(&mut self, _layout: &Layout) {
         self.state = ElementState::new();
+    }
+
+    fn is_element_wise(&self) -> bool {
+        true
     }
 
     fn box_clone(&self) -> Box<dyn Optimizer> {

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::io::Write;
 
 /// The columns of steps.csv before the parameters `x0, x1, ...`.
-pub const STEPS_COLUMNS: [&str; 12] = [
+pub const STEPS_COLUMNS: [&str; 13] = [
     "run",
     "optimizer",
     "seed",
@@ -18,9 +18,10 @@ pub const STEPS_COLUMNS: [&str; 12] = [
     "val_loss",
     "val_accuracy",
     "wall_ms",
+    "grad_evals",
 ];
 
-pub const SUMMARY_COLUMNS: [&str; 14] = [
+pub const SUMMARY_COLUMNS: [&str; 15] = [
     "run",
     "optimizer",
     "seed",
@@ -35,6 +36,7 @@ pub const SUMMARY_COLUMNS: [&str; 14] = [
     "final_val_accuracy",
     "diverged_at",
     "wall_ms",
+    "grad_evals",
 ];
 
 /// A float as the shortest text that reads back to the same value; exponent
@@ -95,8 +97,8 @@ impl<W: Write> StepsWriter<W> {
 
     /// One row of a live run: its identity, the record and (analytic objectives) its parameters now.
     pub fn write(&mut self, run: &Run, r: &Record) -> ::csv::Result<()> {
-        let params = run.params().as_slice().unwrap_or(&[]);
-        self.write_row(run.label(), run.optimizer().kind().name(), run.spec().seed, r, params)
+        let params = run.params();
+        self.write_row(run.label(), run.optimizer().kind().name(), run.spec().seed, r, params.as_slice().unwrap_or(&[]))
     }
 
     /// One row from its parts (a stored history: `params` as they were at `r.step`).
@@ -117,6 +119,9 @@ impl<W: Write> StepsWriter<W> {
         self.field(|b| push_opt(b, r.val_loss))?;
         self.field(|b| push_opt(b, r.val_accuracy))?;
         self.field(|b| push_ms(b, r.wall_ms))?;
+        self.field(|b| {
+            let _ = write!(b, "{}", r.grad_evals);
+        })?;
         if self.write_params {
             for &x in params {
                 self.field(|b| push_f64(b, x))?;
@@ -159,6 +164,7 @@ pub fn summary_row(run: &Run, s: &Summary) -> Vec<String> {
         opt(s.final_val_accuracy),
         opt_u(s.diverged_at),
         format!("{:.3}", s.wall_ms),
+        s.grad_evals.to_string(),
     ]
 }
 

@@ -3,12 +3,15 @@
 
 mod bundled;
 mod expand;
+mod fallback;
 mod parse;
 mod resolve;
+mod shape;
 mod tree;
 
 pub use bundled::{BUNDLED, Bundled, DEFAULT_SCENARIO, find_bundled};
 pub use expand::{ComboError, EventError, ExpandedRun, apply_event, check_events, configure, hyper_name, hyper_reason};
+pub use fallback::Fallback;
 pub use tree::ScenarioError;
 
 use crate::data::{DataError, DatasetConfig};
@@ -73,6 +76,8 @@ pub enum ObjectiveSpec {
         start: Vec<f64>,
         /// Standard deviation of Gaussian noise added to each gradient.
         noise: f64,
+        /// `[rows, cols]`: the parameters as one row-major matrix.
+        shape: Option<[usize; 2]>,
     },
     Model {
         model: ModelConfig,
@@ -148,6 +153,8 @@ pub struct OptimizerEntry {
     pub schedule: Schedule,
     /// Overrides the objective's batch size for this entry (models).
     pub batch_size: Option<usize>,
+    /// The optimizer of the non-matrix tensors (matrix-aware kinds).
+    pub fallback: Option<Fallback>,
 }
 
 impl OptimizerEntry {
@@ -284,7 +291,7 @@ impl Scenario {
     /// Build the objective.
     pub fn build_objective(&self) -> Result<Arc<dyn Objective>, ScenarioError> {
         match &self.objective {
-            ObjectiveSpec::Function { kind, params, start, .. } => {
+            ObjectiveSpec::Function { kind, params, start, shape, .. } => {
                 let f = kind.build(params).map_err(|e| ScenarioError {
                     file: self.origin.display(),
                     line: None,
@@ -292,7 +299,11 @@ impl Scenario {
                     key: Some(format!("objective.{}", e.key)),
                     message: e.message,
                 })?;
-                Ok(Arc::new(Analytic::new(f, Some(Array1::from(start.clone())))))
+                let analytic = Analytic::new(f, Some(Array1::from(start.clone())));
+                Ok(Arc::new(match shape {
+                    Some([rows, cols]) => analytic.with_shape(*rows, *cols),
+                    None => analytic,
+                }))
             }
             ObjectiveSpec::Model { model, dataset, .. } => match build_model_objective(model, dataset, self.seed) {
                 Ok(objective) => Ok(Arc::new(objective)),

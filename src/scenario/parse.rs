@@ -12,9 +12,9 @@ use crate::optim::{Hyper, HyperSpec, OptimizerKind, Schedule, ScheduleKind};
 use std::collections::BTreeMap;
 
 const TOP_KEYS: &[&str] = &["name", "description", "seed", "steps", "seeds", "objective", "stop", "optimizer", "event"];
-const FUNCTION_KEYS: &[&str] = &["kind", "start", "noise", "dim", "coeffs"];
+const FUNCTION_KEYS: &[&str] = &["kind", "start", "noise", "dim", "coeffs", "shape"];
 const STOP_KEYS: &[&str] = &["target_loss", "stop_at_target", "divergence_factor"];
-const ENTRY_KEYS: &[&str] = &["kind", "label", "sweep", "schedule", "batch_size"];
+const ENTRY_KEYS: &[&str] = &["kind", "label", "sweep", "schedule", "batch_size", "fallback"];
 
 pub fn parse(text: &str, origin: Origin) -> Result<Scenario, ScenarioError> {
     let source = Source { file: origin.display(), text };
@@ -130,6 +130,7 @@ fn parse_objective(
             format!("unknown objective `{kind_name}`; known: {}", known.join(", ")),
         ));
     };
+    let shape = super::shape::read_shape(&mut t)?;
     let dim = match t.u64("dim")? {
         Some((d, node)) if !kind.is_nd() && d as usize != kind.default_dim() => {
             return Err(t.error(node, "dim", format!("{} is {}-D only", kind.name(), kind.default_dim())));
@@ -137,7 +138,8 @@ fn parse_objective(
         Some((0, node)) => return Err(t.error(node, "dim", "must be at least 1")),
         Some((d, node)) if d > 1_000_000_000 => return Err(t.error(node, "dim", "too large")),
         Some((d, _)) => Some(d as usize),
-        None => None,
+        // An N-D function takes its dimension from its shape.
+        None => shape.filter(|_| kind.is_nd()).map(|([rows, cols], _)| rows * cols),
     };
     let coeffs = t.f64_array("coeffs")?;
     if let Some((_, node)) = &coeffs
@@ -157,6 +159,10 @@ fn parse_objective(
         }
     })?;
     let dim = function.dim();
+    if let Some((dims, node)) = shape {
+        super::shape::check_shape(&t, dims, node, dim)?;
+    }
+    let shape = shape.map(|(dims, _)| dims);
     let start = match t.f64_array("start")? {
         Some((s, node)) => {
             if s.len() != dim {
@@ -182,7 +188,7 @@ fn parse_objective(
         coeffs: params.coeffs.or_else(|| kind.takes_coeffs().then(|| Quadratic::default_coeffs(dim))),
     };
     t.finish(FUNCTION_KEYS)?;
-    Ok(ObjectiveSpec::Function { kind, params, start, noise })
+    Ok(ObjectiveSpec::Function { kind, params, start, noise, shape })
 }
 
 const MODEL_KEYS: &[&str] = &["kind", "dataset", "l2", "batch_size", "eval_every", "init", "hidden", "activation"];
@@ -377,7 +383,7 @@ fn parse_stop(source: &Source<'_>, node: &Node) -> Result<StopRule, ScenarioErro
     Ok(rule)
 }
 
-fn hyper_from_node(node: &Node, spec: &HyperSpec) -> Result<Hyper, String> {
+pub(super) fn hyper_from_node(node: &Node, spec: &HyperSpec) -> Result<Hyper, String> {
     match (spec.default, &node.value) {
         (Hyper::Bool(_), Value::Bool(b)) => Ok(Hyper::Bool(*b)),
         (Hyper::Bool(_), other) => Err(format!("expected true or false, found {}", other.type_name())),
@@ -418,6 +424,7 @@ fn parse_entry<'t>(
         None => Schedule::default(),
     };
     let sweep_node = t.take("sweep");
+    let fallback_node = t.take("fallback");
 
     let specs = kind.specs();
     // Every value is read first and the configuration checked as a whole, as
@@ -440,13 +447,18 @@ fn parse_entry<'t>(
         given.push((spec.name.to_string(), value));
         given_nodes.push((spec.name, &entry.node));
     }
-    let optimizer = configure(kind, &given, &[]).map_err(|e| {
+    let mut optimizer = configure(kind, &given, &[]).map_err(|e| {
         let name = hyper_name(&e);
         match given_nodes.iter().find(|(n, _)| *n == name) {
             Some((_, node)) => t.error(node, name, hyper_message(&e)),
             None => t.error(node, name, hyper_message(&e)),
         }
     })?;
+
+    let fallback = match fallback_node {
+        Some(node) => Some(super::fallback::parse_fallback(source, node, &t.key_path("fallback"), &mut *optimizer)?),
+        None => None,
+    };
 
     let mut sweep = Vec::new();
     // Where each swept value stands, to point at the one a combination fails on.
@@ -494,7 +506,7 @@ fn parse_entry<'t>(
         Some((l, node)) => (l, Some(node)),
         None => (String::new(), None),
     };
-    let entry = OptimizerEntry { kind, label, hyper, sweep, schedule, batch_size };
+    let entry = OptimizerEntry { kind, label, hyper, sweep, schedule, batch_size, fallback };
     // Every combination is checked as the run it will be (labels come later, so
     // the error names the combination's values).
     if let Err(e) = entry.expand() {
@@ -516,7 +528,7 @@ fn closest_hint(key: &str, accepted: &[&str]) -> String {
     tree::closest(key, accepted).map(|a| format!(" (did you mean `{a}`?)")).unwrap_or_default()
 }
 
-fn hyper_message(e: &crate::optim::HyperError) -> String {
+pub(super) fn hyper_message(e: &crate::optim::HyperError) -> String {
     match e {
         crate::optim::HyperError::Invalid { reason, .. } => reason.clone(),
         other => other.to_string(),
