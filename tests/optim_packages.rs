@@ -293,3 +293,37 @@ fn schedule_free_sgd_without_averaging_is_nesterov_sgd() {
     }
     assert!((z[0] - y[0]).abs() > 1e-3, "{z} vs {y}");
 }
+
+/// SOAP with a fallback hands the vectors (biases) to it: they follow a plain
+/// run of the fallback on those entries alone, while the matrices get SOAP.
+#[test]
+fn soap_fallback_updates_the_vectors_as_a_plain_run() {
+    let layout = Layout::new([
+        ("W".to_string(), Shape::Matrix { rows: 3, cols: 4 }),
+        ("b".to_string(), Shape::Vector(3)),
+    ]);
+    let mut soap = OptimizerKind::Soap.build_for(&layout);
+    let mut fallback = OptimizerKind::Adamw.build(3);
+    fallback.set("lr", Hyper::Float(0.01)).expect("a valid lr");
+    soap.set_fallback(fallback.clone()).expect("soap takes a fallback");
+    let mut plain = fallback;
+    let mut p = Array1::from_shape_fn(15, |i| (i as f64 * 0.7).sin());
+    let mut b = p.slice(s![12..]).to_owned();
+    let mut alone = OptimizerKind::Soap.build_for(&layout);
+    let mut q = p.clone();
+    for k in 0..25 {
+        let g = Array1::from_shape_fn(15, |i| ((i + k) as f64 * 0.3).cos() + 0.1 * p[i]);
+        soap.step(p.view_mut(), g.view(), 0.003);
+        plain.step(b.view_mut(), g.slice(s![12..]), 0.01);
+        let gq = Array1::from_shape_fn(15, |i| ((i + k) as f64 * 0.3).cos() + 0.1 * q[i]);
+        alone.step(q.view_mut(), gq.view(), 0.003);
+        assert_eq!(p.slice(s![12..]), b.view(), "update {}", k + 1);
+    }
+    // The matrix is SOAP's in both runs (its gradient does not depend on b here).
+    for (a, c) in p.slice(s![..12]).iter().zip(q.slice(s![..12])) {
+        assert!((a - c).abs() < 1e-12, "{p} vs {q}");
+    }
+    // Without the fallback SOAP updates the biases itself, differently.
+    assert_ne!(q.slice(s![12..]), b.view());
+    assert!(soap.layout_note(&layout).is_some_and(|n| n.contains("adamw")));
+}

@@ -87,7 +87,6 @@ impl ScheduleFreeRule for ScheduleFreeAdamW {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::optim::{Layout, OptimizerKind};
     use ndarray::array;
 
