@@ -65,6 +65,13 @@ const CASES: &[Case] = &[
     Case { name: "adadelta", kind: OptimizerKind::Adadelta, hp: &[], bytes_per_param: 56 },
     Case { name: "rprop", kind: OptimizerKind::Rprop, hp: &[], bytes_per_param: 56 },
     Case { name: "lion", kind: OptimizerKind::Lion, hp: &[], bytes_per_param: 40 },
+    // The update (y, g, z, v read; y, z, v written) and the reported x (y, z read; x written).
+    Case { name: "schedule_free_adamw", kind: OptimizerKind::ScheduleFreeAdamw, hp: &[], bytes_per_param: 80 },
+    Case { name: "schedule_free_sgd", kind: OptimizerKind::ScheduleFreeSgd, hp: &[], bytes_per_param: 64 },
+    // The estimate's pass (p, g, p0, s, m, v read; s, m, v written), then the step (p, m, v read; p written).
+    Case { name: "prodigy", kind: OptimizerKind::Prodigy, hp: &[], bytes_per_param: 104 },
+    Case { name: "adopt", kind: OptimizerKind::Adopt, hp: &[], bytes_per_param: 56 },
+    Case { name: "ademamix", kind: OptimizerKind::Ademamix, hp: &[], bytes_per_param: 72 },
 ];
 
 fn inputs(n: usize) -> (Array1<f64>, Array1<f64>) {

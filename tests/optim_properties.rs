@@ -157,6 +157,14 @@ fn every_kind_converges_on_a_convex_quadratic() {
         (Lion, &[("lr", Float(0.03)), ("weight_decay", Float(0.1))], true, 500),
         (Asgd, &[("lr", Float(0.1))], false, 500),
         (Asgd, &[("lr", Float(0.1)), ("t0", Float(10.0)), ("lambd", Float(0.01))], false, 500),
+        (ScheduleFreeAdamw, &[("lr", Float(0.1))], false, 1000),
+        (ScheduleFreeSgd, &[("lr", Float(0.15))], false, 1000),
+        (Prodigy, &[], false, 500),
+        (Adopt, &[("lr", Float(0.1))], false, 500),
+        // The default slow average (β₃ = 0.9999) remembers 10,000 updates, longer than this run.
+        (Ademamix, &[("lr", Float(0.1)), ("beta3", Float(0.99))], true, 1000),
+        // On a vector SOAP is Adam with β₂ = 0.95, whose steps do not shrink on their own.
+        (Soap, &[("lr", Float(0.1)), ("weight_decay", Float(0.0))], true, 1000),
     ];
     let c = array![1.0, 10.0];
     let start = array![1.5, -0.8];
@@ -192,6 +200,8 @@ fn another_value(spec: &HyperSpec) -> Hyper {
             Hyper::Float(x + 1.0)
         }
         Hyper::Float(0.0) => Hyper::Float(0.25),
+        // Prodigy's growth_rate: from no limit to a limit.
+        Hyper::Float(x) if x.is_infinite() => Hyper::Float(1.5),
         Hyper::Float(x) if x < 1.0 => Hyper::Float(x * 0.5),
         Hyper::Float(x) => Hyper::Float(x * 1.5),
     }
@@ -351,6 +361,19 @@ fn a_change_mid_run_acts_from_the_next_step() {
         ("asgd", "lr"),    // η and μ of an update are computed at the end of the one before (torch)
         ("asgd", "alpha"),
         ("asgd", "t0"),
+        ("lion", "beta2"),                       // decays m after the move: acts from the step after
+        ("schedule_free_adamw", "warmup_steps"), // a warmup of 1 is over after ten updates
+        ("schedule_free_sgd", "warmup_steps"),
+        // Prodigy's estimate d̂ is still below d₀ here, so d and the step stay as they were.
+        ("prodigy", "beta3"),
+        ("prodigy", "d_coef"),
+        ("prodigy", "growth_rate"),
+        ("prodigy", "d0"),  // the start of d; afterwards it scales both sums of the estimate alike
+        ("adopt", "beta2"), // v is updated after the move: it normalises the step after
+        ("adopt", "eps"),   // a floor under √v, which is far above it here
+        ("ademamix", "t_alpha_beta3"), // a warmup of 0.25 updates is over after ten
+        ("soap", "shampoo_beta"), // SOAP does not rotate a vector (precondition_1d is off)
+        ("soap", "precondition_frequency"),
     ];
     let start = array![1.5, -0.8];
     let g = array![0.5, -1.0];
@@ -403,7 +426,10 @@ fn state_follows_the_parameter_count() {
         }
         assert_eq!(p, q, "{kind} {hp:?}");
         let mut short = array![1.0];
-        opt.step(short.view_mut(), array![1.0].view(), 0.1);
+        // Two updates: ADOPT's and SOAP's first update of a new state only gathers statistics.
+        for _ in 0..2 {
+            opt.step(short.view_mut(), array![1.0].view(), 0.1);
+        }
         assert!(short[0] < 1.0, "{kind} {hp:?}");
     }
 }

@@ -87,6 +87,8 @@ pub enum Domain {
     Bool,
     /// one of these names
     Choice(&'static [&'static str]),
+    /// x >= 1, or +inf for "no limit" (Prodigy's growth_rate)
+    AtLeastOneOrInfinity,
 }
 
 impl Domain {
@@ -97,6 +99,7 @@ impl Domain {
             (Domain::Choice(options), Hyper::Choice(c)) => options.contains(&c),
             (Domain::Choice(_), _) => false,
             (_, Hyper::Bool(_) | Hyper::Choice(_)) => return Err("expected a number".into()),
+            (Domain::AtLeastOneOrInfinity, Hyper::Float(x)) => x >= 1.0,
             (_, Hyper::Float(x)) if !x.is_finite() => false,
             (Domain::Positive, Hyper::Float(x)) => x > 0.0,
             (Domain::NonNegative, Hyper::Float(x)) => x >= 0.0,
@@ -121,6 +124,7 @@ impl Domain {
             Domain::UnitOpen => "in (0, 1)".into(),
             Domain::AboveOne => "a finite number > 1".into(),
             Domain::Finite => "a finite number".into(),
+            Domain::AtLeastOneOrInfinity => "a number >= 1, or inf".into(),
             Domain::PositiveInteger => "a whole number >= 1".into(),
             Domain::NonNegativeInteger => "a whole number >= 0".into(),
             Domain::Bool => "true or false".into(),

@@ -18,6 +18,8 @@ mod adagrad;
 mod adam;
 mod adamax;
 mod adamw;
+mod ademamix;
+mod adopt;
 mod asgd;
 pub mod elementwise;
 pub mod hyper;
@@ -25,28 +27,39 @@ pub mod layout;
 mod lion;
 mod nadam;
 mod ops;
+mod prodigy;
 mod radam;
 mod rmsprop;
 mod rprop;
 pub mod schedule;
+pub mod schedule_free;
+mod schedule_free_adamw;
+mod schedule_free_sgd;
 mod sgd;
+pub mod soap;
 
 pub use adadelta::Adadelta;
 pub use adagrad::Adagrad;
 pub use adam::Adam;
 pub use adamax::Adamax;
 pub use adamw::AdamW;
+pub use ademamix::Ademamix;
+pub use adopt::Adopt;
 pub use asgd::Asgd;
 pub use elementwise::{ElementState, ElementWise};
 pub use hyper::{Domain, Hyper, HyperError, HyperSpec, Hyperparameters, Validate};
 pub use layout::{Layout, Shape, Tensor};
 pub use lion::Lion;
 pub use nadam::Nadam;
+pub use prodigy::Prodigy;
 pub use radam::Radam;
 pub use rmsprop::Rmsprop;
 pub use rprop::Rprop;
 pub use schedule::{Schedule, ScheduleKind};
+pub use schedule_free_adamw::ScheduleFreeAdamW;
+pub use schedule_free_sgd::ScheduleFreeSgd;
 pub use sgd::Sgd;
+pub use soap::Soap;
 
 use ndarray::{ArrayView1, ArrayViewMut1};
 use std::fmt;
@@ -114,6 +127,12 @@ optimizer_kinds! {
     Rprop = "rprop", "Rprop", "sign-based resilient backpropagation (Riedmiller & Braun 1993)", element_wise::<Rprop>;
     Lion = "lion", "Lion", "sign of an interpolated momentum (Chen et al. 2023)", element_wise::<Lion>;
     Asgd = "asgd", "ASGD", "SGD with a decaying rate and Polyak averaging (Polyak & Juditsky 1992)", element_wise::<Asgd>;
+    ScheduleFreeAdamw = "schedule_free_adamw", "Schedule-Free AdamW", "AdamW without a schedule: gradients at y, loss at the average x (Defazio et al. 2024)", schedule_free::schedule_free::<ScheduleFreeAdamW>;
+    ScheduleFreeSgd = "schedule_free_sgd", "Schedule-Free SGD", "SGD without a schedule: gradients at y, loss at the average x (Defazio et al. 2024)", schedule_free::schedule_free::<ScheduleFreeSgd>;
+    Prodigy = "prodigy", "Prodigy", "Adam with its step size estimated from the distance travelled (Mishchenko & Defazio 2024)", prodigy::prodigy;
+    Adopt = "adopt", "ADOPT", "Adam normalised by the previous second moment, clipped (Taniguchi et al. 2024)", element_wise::<Adopt>;
+    Ademamix = "ademamix", "AdEMAMix", "Adam with a fast and a slow gradient average (Pagliardini et al. 2024)", element_wise::<Ademamix>;
+    Soap = "soap", "SOAP", "Adam in the eigenbasis of Shampoo's preconditioner, matrix-aware (Vyas et al. 2024)", soap::soap;
 }
 
 impl OptimizerKind {

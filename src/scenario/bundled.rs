@@ -32,6 +32,8 @@ pub const BUNDLED: &[Bundled] = bundled![
     "mlp_spirals",
     "batch_sizes",
     "overfitting",
+    "schedule_free",
+    "prodigy",
 ];
 
 pub fn find_bundled(name: &str) -> Option<&'static Bundled> {

@@ -99,7 +99,14 @@ pub fn step_hyper(spec: &HyperSpec, value: Hyper, up: bool) -> Option<Hyper> {
         (Domain::Positive | Domain::NonNegative, Hyper::Float(x)) if NEAR_ONE.contains(&spec.name) && x < 1.0 => {
             towards_one(x, up)?
         }
-        (Domain::AboveOne, Hyper::Float(x)) => {
+        // Prodigy's growth_rate: inf (no limit) down to a small growth per update.
+        (Domain::AtLeastOneOrInfinity, Hyper::Float(x)) if x.is_infinite() => {
+            if up {
+                return None;
+            }
+            1.1
+        }
+        (Domain::AboveOne | Domain::AtLeastOneOrInfinity, Hyper::Float(x)) => {
             let u = x - 1.0;
             let u = if u > 0.0 { step_on(&COARSE, u, up) } else { 1e-3 };
             tidy(1.0 + u)
