@@ -66,7 +66,7 @@ impl AdamScalars {
         self.step += 1;
         let t = self.step;
         let same_betas = self.powers_of == (beta1, beta2);
-        self.powers = if same_betas && t > EXACT_POWER_EVERY && t % EXACT_POWER_EVERY != 0 {
+        self.powers = if same_betas && t > EXACT_POWER_EVERY && !t.is_multiple_of(EXACT_POWER_EVERY) {
             (self.powers.0 * beta1, self.powers.1 * beta2)
         } else {
             // As torch: Python floats, `beta ** step` with a float step.
@@ -233,7 +233,7 @@ mod tests {
             let beta2 = if t < 5_000 { 0.999 } else { 0.98 };
             let (p1, p2) = s.advance(0.9, beta2);
             let (e1, e2) = (0.9f64.powf(t as f64), beta2.powf(t as f64));
-            if t <= EXACT_POWER_EVERY || t % EXACT_POWER_EVERY == 0 || t == 5_000 {
+            if t <= EXACT_POWER_EVERY || t.is_multiple_of(EXACT_POWER_EVERY) || t == 5_000 {
                 assert_eq!((p1, p2), (e1, e2), "exact at step {t}");
             }
             // What the update uses: the bias corrections 1 − βᵗ.
