@@ -160,6 +160,13 @@ fn special_kind(_: &fs::Metadata) -> &'static str {
     "a special file"
 }
 
+/// Mark `dir`, a folder optlab writes in place rather than atomically (a
+/// shard folder, the folder of `optlab emit`), as optlab's.
+pub fn write_marker(dir: &Path) -> Result<(), FolderError> {
+    let marker = dir.join(MARKER);
+    fs::write(&marker, MARKER_TEXT).map_err(io(&marker))
+}
+
 /// The folder `out` lives in ("." for a bare name).
 pub fn parent_of(out: &Path) -> PathBuf {
     match out.parent() {

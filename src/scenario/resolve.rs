@@ -28,8 +28,12 @@ pub fn to_toml(s: &Scenario) -> String {
     top.insert("name".into(), Value::String(s.name.clone()));
     top.insert("description".into(), Value::String(s.description.clone()));
     top.insert("seed".into(), int(s.seed));
-    top.insert("steps".into(), int(s.steps));
+    match s.epochs {
+        Some(epochs) => top.insert("epochs".into(), int(epochs)),
+        None => top.insert("steps".into(), int(s.steps)),
+    };
     top.insert("seeds".into(), int(s.seeds));
+    top.insert("rank_by".into(), Value::String(s.rank_by.name().into()));
 
     let mut objective = Table::new();
     match &s.objective {
@@ -124,7 +128,10 @@ pub fn to_toml(s: &Scenario) -> String {
                     schedule.insert("gamma".into(), Value::Float(gamma));
                 }
                 ScheduleKind::Cosine { t_max, eta_min } => {
-                    schedule.insert("t_max".into(), int(t_max));
+                    // 0: the run's own length (an `epochs` budget), written as the default it is.
+                    if t_max > 0 {
+                        schedule.insert("t_max".into(), int(t_max));
+                    }
                     schedule.insert("eta_min".into(), Value::Float(eta_min));
                 }
             }
