@@ -12,3 +12,4 @@ pub mod optim;
 pub mod report;
 pub mod scenario;
 pub mod tui;
+pub mod tune;
