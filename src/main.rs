@@ -50,6 +50,27 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Budget-fair tuning: every optimizer entry gets the same budget of gradient evaluations; writes
+    /// trials.csv, tuned.toml, confirm/ and report.md
+    Tune {
+        /// A scenario file or the name of a bundled scenario
+        scenario: String,
+        /// Gradient evaluations per entry (overrides `[tune] budget`)
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+        budget: Option<u64>,
+        /// sobol (scrambled quasi-random), random, grid or tpe (overrides `[tune] sampler`)
+        #[arg(long)]
+        sampler: Option<String>,
+        /// Result folder (default: results/<scenario>-tune)
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads (default: one per core); results do not depend on it
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+        threads: Option<u64>,
+        /// No progress bar and no summary on stdout
+        #[arg(long)]
+        quiet: bool,
+    },
     /// Validate scenarios and print them resolved (every default written out)
     Check {
         #[arg(required = true)]
@@ -136,6 +157,9 @@ fn main() -> ExitCode {
         None => tui(None, false),
         Some(Command::Tui { scenario, paused }) => tui(scenario, paused),
         Some(Command::Run { scenarios, out, seeds, threads, quiet }) => run(&scenarios, out, seeds, threads, quiet),
+        Some(Command::Tune { scenario, budget, sampler, out, threads, quiet }) => {
+            tune(&scenario, budget, sampler.as_deref(), out, threads, quiet)
+        }
         Some(Command::Check { scenarios }) => check(&scenarios),
         Some(Command::Report { dirs, out }) => report(&dirs, out),
         Some(Command::LrFind { scenario, min, max, steps, beta, out }) => {
@@ -224,6 +248,116 @@ fn run(
         if !quiet {
             print_summary(scenario, &outcome);
         }
+    }
+    Ok(())
+}
+
+fn tune(
+    name: &str,
+    budget: Option<u64>,
+    sampler: Option<&str>,
+    out: Option<PathBuf>,
+    threads: Option<u64>,
+    quiet: bool,
+) -> Result<(), Failure> {
+    use optlab::report::tune::{TuneError, TuneOptions, tune_to_folder, tuner_for};
+    use optlab::tune::SamplerKind;
+    let sampler = match sampler {
+        None => None,
+        Some(s) => Some(SamplerKind::from_name(s).ok_or_else(|| Failure {
+            code: 2,
+            message: format!(
+                "--sampler: unknown sampler `{s}`; known: {}",
+                SamplerKind::ALL.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
+            ),
+        })?),
+    };
+    let scenario = Scenario::load(name)?;
+    let to_failure = |e: TuneError| Failure {
+        code: match e {
+            TuneError::Interrupted(_) => 130,
+            ref e if e.is_bad_input() => 2,
+            _ => 1,
+        },
+        message: e.to_string(),
+    };
+    // The plan is checked (and its size known) before anything runs.
+    let tuner = tuner_for(&scenario, budget, sampler).map_err(to_failure)?;
+    let total: u64 = tuner.schedules().map(|s| s.iter().map(|s| s.total_cost()).sum()).unwrap_or(0);
+    let cancel = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(signal, Arc::clone(&cancel))
+            .map_err(|e| Failure { code: 1, message: format!("could not install a signal handler: {e}") })?;
+    }
+    let target = out.unwrap_or_else(|| PathBuf::from("results").join(format!("{}-tune", slug(&scenario.name))));
+    let bar = if quiet || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr_with_hz(10));
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{msg} [{wide_bar}] {percent:>3}% {human_pos}/{human_len} gradient evaluations, eta {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar.set_message(format!("tuning {}", scenario.name.chars().take(24).collect::<String>()));
+        bar
+    };
+    let progress = |n: u64| {
+        bar.inc(n);
+        if bar.position() >= total {
+            bar.set_message("confirming");
+        }
+    };
+    let options =
+        TuneOptions { budget, sampler, threads: threads.map(|t| t as usize), progress: &progress, cancel: &cancel };
+    let started = std::time::Instant::now();
+    let outcome = tune_to_folder(&scenario, &target, &options);
+    bar.finish_and_clear();
+    let outcome = outcome.map_err(to_failure)?;
+    if !quiet {
+        let config = &outcome.tuned.tuner.config;
+        println!(
+            "{} — tuned with {} gradient evaluations per entry ({} sampler, {}), {} trials in {:.1} s",
+            scenario.name,
+            config.budget,
+            config.sampler.name(),
+            config.metric.name(),
+            outcome.tuned.results.len(),
+            started.elapsed().as_secs_f64()
+        );
+        let width = outcome.tuned.tuner.entries.iter().map(|e| e.label.len()).max().unwrap_or(5).max(5);
+        println!(
+            "  {:<width$}  {:>22}  {:>22}  best configuration",
+            "entry",
+            format!("tuned (median, {} seeds)", config.confirm_seeds),
+            "defaults (median)"
+        );
+        for (e, entry) in outcome.tuned.tuner.entries.iter().enumerate() {
+            let median = |v: &[Option<f64>]| {
+                optlab::report::tune::metric_quartiles(config.metric, v)
+                    .map(|q| format!("{:.6e}", q.median))
+                    .unwrap_or_else(|| "-".into())
+            };
+            let best = match &outcome.tuned.best[e] {
+                Some(b) => b
+                    .trial
+                    .values
+                    .iter()
+                    .map(|(n, v)| format!("{n}={}", optlab::scenario::fmt_hyper(*v)))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                None => "no trial succeeded (defaults kept)".into(),
+            };
+            println!(
+                "  {:<width$}  {:>22}  {:>22}  {best}",
+                entry.label,
+                median(&outcome.confirmed[e]),
+                median(&outcome.defaults[e])
+            );
+        }
+        println!("  results in {} (report.md, trials.csv, tuned.toml, confirm/)", outcome.out.display());
     }
     Ok(())
 }

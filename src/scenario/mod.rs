@@ -5,6 +5,7 @@ mod bundled;
 mod parse;
 mod resolve;
 mod tree;
+mod tune;
 
 pub use bundled::{BUNDLED, Bundled, DEFAULT_SCENARIO, find_bundled};
 pub use tree::ScenarioError;
@@ -36,6 +37,8 @@ pub struct Scenario {
     /// Where the scenario came from (names it in errors; resolves relative paths).
     pub origin: Origin,
     pub locations: KeyLocations,
+    /// The `[tune]` table, when the file has one (`optlab tune` uses the defaults otherwise).
+    pub tune: Option<crate::tune::TuneConfig>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -133,6 +136,8 @@ pub struct OptimizerEntry {
     pub schedule: Schedule,
     /// Overrides the objective's batch size for this entry (models).
     pub batch_size: Option<usize>,
+    /// The entry's search space for `optlab tune`, in file order (empty: the default space).
+    pub tune: crate::tune::SearchSpace,
 }
 
 impl OptimizerEntry {

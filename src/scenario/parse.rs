@@ -10,10 +10,11 @@ use crate::objective::{FunctionKind, FunctionParams};
 use crate::optim::{Hyper, OptimizerKind, Schedule, ScheduleKind};
 use std::collections::BTreeMap;
 
-const TOP_KEYS: &[&str] = &["name", "description", "seed", "steps", "seeds", "objective", "stop", "optimizer", "event"];
+const TOP_KEYS: &[&str] =
+    &["name", "description", "seed", "steps", "seeds", "objective", "stop", "optimizer", "event", "tune"];
 const FUNCTION_KEYS: &[&str] = &["kind", "start", "noise", "dim", "coeffs"];
 const STOP_KEYS: &[&str] = &["target_loss", "stop_at_target", "divergence_factor"];
-const ENTRY_KEYS: &[&str] = &["kind", "label", "sweep", "schedule", "batch_size"];
+const ENTRY_KEYS: &[&str] = &["kind", "label", "sweep", "schedule", "batch_size", "tune"];
 
 pub fn parse(text: &str, origin: Origin) -> Result<Scenario, ScenarioError> {
     let source = Source { file: origin.display(), text };
@@ -83,8 +84,9 @@ pub fn parse(text: &str, origin: Origin) -> Result<Scenario, ScenarioError> {
         None => Vec::new(),
     };
 
+    let tune = top.take("tune").map(|n| super::tune::parse_tune(&source, n, steps, &objective, &stop)).transpose()?;
     top.finish(TOP_KEYS)?;
-    Ok(Scenario { name, description, seed, steps, seeds, objective, stop, optimizers, events, origin, locations })
+    Ok(Scenario { name, description, seed, steps, seeds, objective, stop, optimizers, events, origin, locations, tune })
 }
 
 fn array_of_tables<'t>(source: &Source<'_>, node: &'t Node, key: &str) -> Result<Vec<&'t Node>, ScenarioError> {
@@ -376,7 +378,7 @@ fn parse_stop(source: &Source<'_>, node: &Node) -> Result<StopRule, ScenarioErro
     Ok(rule)
 }
 
-fn hyper_from_node(node: &Node, spec_default: Hyper) -> Result<Hyper, String> {
+pub(super) fn hyper_from_node(node: &Node, spec_default: Hyper) -> Result<Hyper, String> {
     match (spec_default, &node.value) {
         (Hyper::Bool(_), Value::Bool(b)) => Ok(Hyper::Bool(*b)),
         (Hyper::Bool(_), other) => Err(format!("expected true or false, found {}", other.type_name())),
@@ -415,6 +417,10 @@ fn parse_entry<'t>(
         None => Schedule::default(),
     };
     let sweep_node = t.take("sweep");
+    let tune = match t.take("tune") {
+        Some(node) => super::tune::parse_entry_space(source, node, &t.key_path("tune"), kind)?,
+        None => Vec::new(),
+    };
 
     let mut optimizer = kind.build(0);
     let specs = kind.specs();
@@ -474,7 +480,7 @@ fn parse_entry<'t>(
         Some((l, node)) => (l, Some(node)),
         None => (String::new(), None),
     };
-    Ok((OptimizerEntry { kind, label, hyper, sweep, schedule, batch_size }, label_node))
+    Ok((OptimizerEntry { kind, label, hyper, sweep, schedule, batch_size, tune }, label_node))
 }
 
 fn closest_hint(key: &str, accepted: &[&str]) -> String {
