@@ -20,7 +20,7 @@ fn log_metric(metric: Metric, values: &[f64]) -> bool {
 
 fn metric_axis(metric: Metric, values: &[f64]) -> Axis {
     let log = log_metric(metric, values);
-    let range = if log { log_range(values.iter().copied(), 12.0) } else { linear_range(values.iter().copied()) };
+    let range = if log { log_range(values.iter().copied(), 20.0) } else { linear_range(values.iter().copied()) };
     Axis { label: format!("{} ({})", metric.name(), metric.direction()), log, range }
 }
 
@@ -119,7 +119,7 @@ pub fn sensitivity_figure(tuned: &Tuned, e: usize) -> Option<Figure> {
                 Space::Choice(_) => (name.clone(), false, linear_range(xs.iter().copied())),
             };
             let range = if log { (range.0 * 0.9, range.1 * 1.1) } else { range };
-            let marks = full
+            let mut marks: Vec<Mark> = full
                 .iter()
                 .zip(&xs)
                 .map(|(r, &x)| {
@@ -134,6 +134,8 @@ pub fn sensitivity_figure(tuned: &Tuned, e: usize) -> Option<Figure> {
                     Mark { at: (x, at_y), shape, color: c, size }
                 })
                 .collect();
+            // The best on top of the dots around it.
+            marks.sort_by_key(|m| m.shape == Shape::Triangle);
             Panel { title: None, x: Axis { label, log, range }, y: y.clone(), lines: Vec::new(), marks }
         })
         .collect::<Vec<_>>();

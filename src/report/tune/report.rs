@@ -64,6 +64,14 @@ pub fn write_trials_csv(path: &Path, tuned: &Tuned) -> Result<(), OutputError> {
     w.flush().map_err(io(path))
 }
 
+/// A value for people: four significant digits (tuned.toml has the exact one).
+fn short(v: crate::optim::Hyper) -> String {
+    match v {
+        crate::optim::Hyper::Float(x) => sig(x, 4),
+        other => fmt_hyper(other),
+    }
+}
+
 fn hyper_cell(v: crate::optim::Hyper) -> String {
     match v {
         crate::optim::Hyper::Float(x) => fmt_f64(x),
@@ -172,7 +180,7 @@ pub fn write_report(
     for &e in &order {
         let best = match &tuned.best[e] {
             Some(b) => {
-                b.trial.values.iter().map(|(n, v)| format!("{n} = {}", fmt_hyper(*v))).collect::<Vec<_>>().join(", ")
+                b.trial.values.iter().map(|(n, v)| format!("{n} = {}", short(*v))).collect::<Vec<_>>().join(", ")
             }
             None => "no trial succeeded: defaults kept".into(),
         };
