@@ -32,6 +32,7 @@ pub const BUNDLED: &[Bundled] = bundled![
     "mlp_spirals",
     "batch_sizes",
     "overfitting",
+    "fair_comparison",
 ];
 
 pub fn find_bundled(name: &str) -> Option<&'static Bundled> {
