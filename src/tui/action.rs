@@ -58,6 +58,18 @@ pub enum Action {
     FindLrFor {
         run: RunId,
     },
+    /// Tune the selected label in the background (the app resolves it into
+    /// `TuneFor`), or close the tuning pane when it is shown.
+    Tune,
+    /// Tune `run`'s label with a small budget on a background thread; when
+    /// done, its best configuration becomes the label's, as `SetHyper` does.
+    TuneFor {
+        run: RunId,
+    },
+    /// Stop the running lab tuning, if any.
+    CancelTune,
+    /// Put back the values the last lab tuning replaced.
+    Undo,
 }
 
 impl Action {
@@ -77,6 +89,9 @@ impl Action {
                 | Action::SetHyper { .. }
                 | Action::SetSmoothing(_)
                 | Action::FindLrFor { .. }
+                | Action::TuneFor { .. }
+                | Action::CancelTune
+                | Action::Undo
         )
     }
 }

@@ -139,6 +139,20 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::FindLr,
     },
     Binding {
+        keys: &[(KeyCode::Char('t'), NONE)],
+        label: "t",
+        help: "tune the selected run (lr, tune.* spaces) in the background, then set it",
+        short: None,
+        action: Action::Tune,
+    },
+    Binding {
+        keys: &[(KeyCode::Char('u'), NONE)],
+        label: "u",
+        help: "undo the last tuning: put back the values it replaced",
+        short: None,
+        action: Action::Undo,
+    },
+    Binding {
         keys: &[(KeyCode::Char('s'), NONE)],
         label: "s",
         help: "sort the table",
@@ -217,6 +231,8 @@ mod tests {
         assert_eq!(press(KeyCode::Char('e'), NONE), Some(Action::Export));
         assert_eq!(press(KeyCode::Char('w'), NONE), Some(Action::Save));
         assert_eq!(press(KeyCode::Char('f'), NONE), Some(Action::FindLr));
+        assert_eq!(press(KeyCode::Char('t'), NONE), Some(Action::Tune));
+        assert_eq!(press(KeyCode::Char('u'), NONE), Some(Action::Undo));
         assert_eq!(press(KeyCode::Char('?'), SHIFT), Some(Action::ToggleHelp));
         assert_eq!(press(KeyCode::BackTab, SHIFT), Some(Action::PrevField));
     }
