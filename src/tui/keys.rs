@@ -141,7 +141,7 @@ pub const BINDINGS: &[Binding] = &[
     Binding {
         keys: &[(KeyCode::Char('t'), NONE)],
         label: "t",
-        help: "tune the selected run (lr, tune.* spaces) in the background, then set it",
+        help: "tune the selected run (lr, tune.* spaces) in the background",
         short: None,
         action: Action::Tune,
     },
