@@ -287,7 +287,8 @@ impl Tuner {
         }
         let sizes = rung_sizes(n0, eta, lengths.len());
         let rung0_stages = if config.sampler == SamplerKind::Tpe {
-            let mut stages = vec![0..n0.min(TPE_STARTUP)];
+            let startup = 0..n0.min(TPE_STARTUP);
+            let mut stages = vec![startup];
             let mut start = n0.min(TPE_STARTUP);
             while start < n0 {
                 let end = (start + TPE_BATCH).min(n0);
@@ -296,7 +297,8 @@ impl Tuner {
             }
             stages
         } else {
-            vec![0..n0]
+            let all = 0..n0;
+            vec![all]
         };
         Ok(Schedule { lengths, sizes, rung0_stages, cost_per_update })
     }

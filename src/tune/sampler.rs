@@ -206,11 +206,11 @@ mod tests {
     fn grids_fill_the_trials_with_whole_levels() {
         let log = Space::Log { low: 1e-3, high: 1.0 };
         let choice = Space::Choice(vec![Hyper::Bool(false), Hyper::Bool(true)]);
-        assert_eq!(grid_levels(&[log.clone()], 36), [36]);
+        assert_eq!(grid_levels(std::slice::from_ref(&log), 36), [36]);
         assert_eq!(grid_levels(&[log.clone(), log.clone()], 50), [7, 7]);
         assert_eq!(grid_levels(&[log.clone(), choice.clone()], 50), [25, 2]);
         assert_eq!(grid_size(&[log.clone(), log.clone(), log.clone()], 64), 64);
-        let ends: Vec<f64> = [0, 35].iter().map(|&i| grid_point(&[log.clone()], 36, i)[0]).collect();
+        let ends: Vec<f64> = [0, 35].iter().map(|&i| grid_point(std::slice::from_ref(&log), 36, i)[0]).collect();
         assert_eq!(ends, [0.0, 1.0]);
         let all: Vec<Vec<f64>> = (0..4).map(|i| grid_point(&[log.clone(), choice.clone()], 4, i)).collect();
         assert_eq!(all, [vec![0.0, 0.25], vec![0.0, 0.75], vec![1.0, 0.25], vec![1.0, 0.75]]);
