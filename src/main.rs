@@ -345,7 +345,10 @@ fn tune(
                     .trial
                     .values
                     .iter()
-                    .map(|(n, v)| format!("{n}={}", optlab::scenario::fmt_hyper(*v)))
+                    .map(|(n, v)| match v {
+                        optlab::optim::Hyper::Float(x) => format!("{n}={}", optlab::report::format::sig(*x, 4)),
+                        other => format!("{n}={}", optlab::scenario::fmt_hyper(*other)),
+                    })
                     .collect::<Vec<_>>()
                     .join(" "),
                 None => "no trial succeeded (defaults kept)".into(),
