@@ -11,5 +11,6 @@ pub mod objective;
 pub mod optim;
 pub mod report;
 pub mod scenario;
+pub mod text;
 pub mod tui;
 pub mod tune;

@@ -298,6 +298,22 @@ pub trait Optimizer: Send + Sync {
     fn get(&self, name: &str) -> Option<Hyper>;
     /// Change a hyperparameter; the state is kept (the UI and `[[event]]`s do this mid-run).
     fn set(&mut self, name: &str, value: Hyper) -> Result<(), HyperError>;
+    /// Change several hyperparameters at once, checked together as PyTorch checks a
+    /// parameter group (`nesterov = true` with `momentum = 0.9` is fine in either
+    /// order): either every value applies or none does.
+    fn set_all(&mut self, values: &[(&str, Hyper)]) -> Result<(), HyperError> {
+        // Kinds that only implement `set`: try the changes in order on a copy first.
+        let mut probe = self.box_clone();
+        for (name, value) in values {
+            probe.set(name, *value)?;
+        }
+        for (name, value) in values {
+            // The same changes in the same order just succeeded on an identical copy.
+            self.set(name, *value).unwrap_or_else(|e| unreachable!("`{name}` applied to a copy: {e}"));
+        }
+        Ok(())
+    }
+
     /// Forget the state (moments, step count) for `dim` parameters; hyperparameters stay.
     fn reset(&mut self, dim: usize);
     fn box_clone(&self) -> Box<dyn Optimizer>;
@@ -352,15 +368,22 @@ impl<A: Algorithm> Optimizer for Stateful<A> {
     }
 
     fn set(&mut self, name: &str, value: Hyper) -> Result<(), HyperError> {
-        let spec = A::specs().iter().find(|s| s.name == name).ok_or_else(|| HyperError::Unknown {
-            kind: self.kind.name(),
-            name: name.to_string(),
-            known: A::specs().iter().map(|s| s.name).collect::<Vec<_>>().join(", "),
-        })?;
-        // Integers written where a float is expected are fine ("lr = 1").
-        spec.domain.check(value).map_err(|reason| HyperError::Invalid { name: name.to_string(), reason })?;
+        self.set_all(&[(name, value)])
+    }
+
+    fn set_all(&mut self, values: &[(&str, Hyper)]) -> Result<(), HyperError> {
         let mut candidate = self.config.clone();
-        candidate.set_checked(name, value);
+        for &(name, value) in values {
+            let spec = A::specs().iter().find(|s| s.name == name).ok_or_else(|| HyperError::Unknown {
+                kind: self.kind.name(),
+                name: name.to_string(),
+                known: A::specs().iter().map(|s| s.name).collect::<Vec<_>>().join(", "),
+            })?;
+            // Integers written where a float is expected are fine ("lr = 1").
+            spec.domain.check(value).map_err(|reason| HyperError::Invalid { name: name.to_string(), reason })?;
+            candidate.set_checked(name, value);
+        }
+        // Checks across hyperparameters see the whole new configuration.
         candidate.validate()?;
         self.config = candidate;
         Ok(())

@@ -208,7 +208,7 @@ pub fn tune_to_folder(scenario: &Scenario, out: &Path, options: &TuneOptions<'_>
     // The defaults on the confirm seeds: what tuning gained.
     let mut baseline = scenario.clone();
     baseline.seeds = tuner.config.confirm_seeds;
-    let mut lab = Lab::new(objective.clone(), baseline.run_specs(objective.dim()), scenario.stop.clone());
+    let mut lab = Lab::new(objective.clone(), baseline.run_specs(objective.dim())?, scenario.stop.clone());
     let cancel = options.cancel;
     install(&mut || {
         let _: Result<(), std::convert::Infallible> =

@@ -5,39 +5,18 @@
 use crate::engine::{Event, Run, RunSpec};
 use crate::objective::Objective;
 use crate::optim::{Hyper, Optimizer};
-use crate::scenario::{ObjectiveSpec, OptimizerEntry, Scenario};
+use crate::scenario::{ObjectiveSpec, OptimizerEntry, Scenario, hyper_reason};
 use crate::tune::{Trial, TrialResult, TrialStatus, Tuner};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-/// An entry's optimizer with `values` applied over its configured
-/// hyperparameters, or why the combination is invalid.
-///
-/// Values are set one by one, and those a cross-hyperparameter rule refuses
-/// (Nesterov before its momentum) are retried after the others, until none
-/// progresses: a combination is refused only when no order makes it valid.
-/// The optimizer that runs is then exactly the one recorded.
-pub fn configure(entry: &OptimizerEntry, dim: usize, values: &[(String, Hyper)]) -> Result<Box<dyn Optimizer>, String> {
-    let mut optimizer = entry.kind.build(dim);
-    for (name, value) in &entry.hyper {
-        optimizer.set(name, *value).map_err(|e| e.to_string())?;
-    }
-    let mut pending: Vec<&(String, Hyper)> = values.iter().collect();
-    loop {
-        let mut refused = Vec::new();
-        let mut last_error = None;
-        for item in &pending {
-            if let Err(e) = optimizer.set(&item.0, item.1) {
-                refused.push(*item);
-                last_error = Some(e);
-            }
-        }
-        match last_error {
-            None => return Ok(optimizer),
-            Some(e) if refused.len() == pending.len() => return Err(e.to_string()),
-            Some(_) => pending = refused,
-        }
-    }
+/// An entry's optimizer with a sampled configuration over its configured
+/// hyperparameters, through the scenario's one checked path
+/// ([`crate::scenario::configure`]: every value set and PyTorch's rules across
+/// hyperparameters checked together), or why the combination is invalid. The
+/// optimizer that runs is exactly the one recorded.
+pub fn configure(entry: &OptimizerEntry, values: &[(String, Hyper)]) -> Result<Box<dyn Optimizer>, String> {
+    crate::scenario::configure(entry.kind, &entry.hyper, values).map_err(|e| hyper_reason(&e))
 }
 
 /// A run of entry `e` with `optimizer`, on `seed`, for `steps` updates, as
@@ -88,7 +67,7 @@ pub fn run_trial(
     cancel: &AtomicBool,
 ) -> Option<TrialResult> {
     let entry = &scenario.optimizers[trial.entry];
-    let optimizer = match configure(entry, objective.dim(), &trial.values) {
+    let optimizer = match configure(entry, &trial.values) {
         Ok(o) => o,
         Err(reason) => {
             return Some(TrialResult { trial: trial.clone(), status: TrialStatus::Invalid(reason), metric: None });
@@ -157,7 +136,7 @@ mod tests {
     fn valid_combinations_are_set_in_an_order_that_works() {
         let entry = sgd_entry();
         let values = vec![("nesterov".to_string(), Hyper::Bool(true)), ("momentum".to_string(), Hyper::Float(0.9))];
-        let o = configure(&entry, 2, &values).unwrap();
+        let o = configure(&entry, &values).unwrap();
         assert_eq!(o.kind(), OptimizerKind::Sgd);
         assert_eq!((o.get("nesterov"), o.get("momentum")), (Some(Hyper::Bool(true)), Some(Hyper::Float(0.9))));
     }
@@ -166,7 +145,7 @@ mod tests {
     fn invalid_combinations_are_refused_not_altered() {
         let entry = sgd_entry();
         let values = vec![("nesterov".to_string(), Hyper::Bool(true)), ("momentum".to_string(), Hyper::Float(0.0))];
-        let err = configure(&entry, 2, &values).err().expect("nesterov with momentum 0 is invalid");
+        let err = configure(&entry, &values).err().expect("nesterov with momentum 0 is invalid");
         assert!(err.contains("nesterov") || err.contains("momentum"), "{err}");
     }
 }
