@@ -103,6 +103,7 @@ pub fn gain(metric: Metric, tuned: Option<Quartiles>, defaults: Option<Quartiles
         (true, false) => "defaults fail".into(),
         _ if metric.maximize() => format!("{:+.1} points", 100.0 * (t - d)),
         _ if t == d => "none".into(),
+        _ if t > 0.0 && d > 0.0 && (d / t - 1.0).abs() < 0.005 => "none (under 0.5%)".into(),
         _ if t <= 0.0 || d <= 0.0 => format!("{} → {}", sig(d, 3), sig(t, 3)),
         _ if d > t => format!("{}× lower", sig(d / t, 3)),
         _ => format!("{}× higher (worse)", sig(t / d, 3)),
@@ -284,4 +285,34 @@ pub fn write_report(
     let _ = writeln!(md, "- `confirm/`: the result folder of that run.");
     let path = dir.join("report.md");
     std::fs::write(&path, md).map_err(io(&path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(median: f64) -> Option<Quartiles> {
+        Some(Quartiles { q1: median, median, q3: median })
+    }
+
+    #[test]
+    fn gains_read_the_right_way_for_each_metric() {
+        assert_eq!(gain(Metric::FinalLoss, q(0.01), q(1.0)), "100× lower");
+        assert_eq!(gain(Metric::FinalLoss, q(2.0), q(1.0)), "2× higher (worse)");
+        assert_eq!(gain(Metric::FinalLoss, q(1.0), q(1.0)), "none");
+        assert_eq!(gain(Metric::FinalLoss, q(1.0), q(1.001)), "none (under 0.5%)");
+        assert_eq!(gain(Metric::FinalLoss, q(0.5), q(f64::INFINITY)), "defaults fail");
+        assert_eq!(gain(Metric::FinalLoss, q(f64::INFINITY), q(1.0)), "none (tuned fails)");
+        assert_eq!(gain(Metric::ValAccuracy, q(0.95), q(0.9)), "+5.0 points");
+        assert_eq!(gain(Metric::StepsToTarget, q(100.0), q(300.0)), "3× lower");
+        assert_eq!(gain(Metric::FinalLoss, q(0.0), q(1e-3)), "0.001 → 0");
+    }
+
+    #[test]
+    fn failed_seeds_count_as_the_worst_value() {
+        let v = [Some(1.0), None, Some(3.0)];
+        assert_eq!(metric_quartiles(Metric::FinalLoss, &v).unwrap().median, 3.0);
+        assert_eq!(metric_quartiles(Metric::ValAccuracy, &v).unwrap().median, 1.0);
+        assert_eq!(metric_quartiles(Metric::FinalLoss, &[]), None);
+    }
 }
