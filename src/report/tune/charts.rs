@@ -86,7 +86,13 @@ pub fn sensitivity_figure(tuned: &Tuned, e: usize) -> Option<Figure> {
     let tuner = &tuned.tuner;
     let entry = &tuner.entries[e];
     let metric = tuner.config.metric;
-    let full: Vec<_> = tuned.results.iter().filter(|r| r.trial.entry == e && r.trial.updates == tuner.steps).collect();
+    // Every trial at full length; with halving, also every trial of the first
+    // rung (all at one shorter length, so comparable among themselves) as rings.
+    let full: Vec<_> = tuned
+        .results
+        .iter()
+        .filter(|r| r.trial.entry == e && (r.trial.updates == tuner.steps || r.trial.rung == 0))
+        .collect();
     if full.is_empty() || entry.space.is_empty() {
         return None;
     }
@@ -116,14 +122,16 @@ pub fn sensitivity_figure(tuned: &Tuned, e: usize) -> Option<Figure> {
                 Space::Choice(vs) if vs.iter().any(|v| v.as_bool().is_some()) => {
                     (format!("{name} (0 = false, 1 = true)"), false, (-0.5, 1.5))
                 }
-                Space::Choice(_) => (name.clone(), false, linear_range(xs.iter().copied())),
+                Space::Choice(vs) => (name.clone(), false, linear_range(vs.iter().filter_map(|v| v.as_f64()))),
             };
             let range = if log { (range.0 * 0.9, range.1 * 1.1) } else { range };
             let mut marks: Vec<Mark> = full
                 .iter()
                 .zip(&xs)
                 .map(|(r, &x)| {
+                    let short = r.trial.updates < tuner.steps;
                     let (at_y, shape) = match r.metric {
+                        Some(v) if short => (v, Shape::Ring),
                         Some(v) if best == Some(r.trial.trial) => (v, Shape::Triangle),
                         Some(v) => (v, Shape::Dot),
                         None => (worst, Shape::Cross),
@@ -134,20 +142,40 @@ pub fn sensitivity_figure(tuned: &Tuned, e: usize) -> Option<Figure> {
                     Mark { at: (x, at_y), shape, color: c, size }
                 })
                 .collect();
-            // The best on top of the dots around it.
-            marks.sort_by_key(|m| m.shape == Shape::Triangle);
+            // First-rung rings below, full-length dots above, the best on top.
+            marks.sort_by_key(|m| match m.shape {
+                Shape::Ring => 0,
+                Shape::Cross => 1,
+                Shape::Dot => 2,
+                Shape::Triangle => 3,
+            });
             Panel { title: None, x: Axis { label, log, range }, y: y.clone(), lines: Vec::new(), marks }
         })
         .collect::<Vec<_>>();
     let n = panels.len() as u32;
+    let mut legend = vec![LegendEntry {
+        label: format!("trial, {} updates", tuner.steps),
+        color: color(e),
+        swatch: Swatch::Mark(Shape::Dot),
+    }];
+    if let Some(first) = full.iter().map(|r| r.trial.updates).filter(|u| *u < tuner.steps).min() {
+        legend.push(LegendEntry {
+            label: format!("trial, first rung ({first} updates)"),
+            color: color(e),
+            swatch: Swatch::Mark(Shape::Ring),
+        });
+    }
     Some(Figure {
         title: format!("{}: {} against each tuned hyperparameter", entry.label, metric.name()),
         panels,
         legend: vec![
-            LegendEntry { label: "trial".into(), color: color(e), swatch: Swatch::Mark(Shape::Dot) },
+            legend.remove(0),
             LegendEntry { label: "best".into(), color: color(e), swatch: Swatch::Mark(Shape::Triangle) },
             LegendEntry { label: "failed".into(), color: GREY, swatch: Swatch::Mark(Shape::Cross) },
-        ],
+        ]
+        .into_iter()
+        .chain(legend)
+        .collect(),
         panel_size: (420 * n, 380),
     })
 }

@@ -238,6 +238,12 @@ pub fn write_report(
          says a larger budget would likely find better settings.\n",
         metric.name()
     );
+    if config.halving.is_some() {
+        let _ = writeln!(
+            md,
+            "With successive halving, trials reach the full length only in the last rung: the curves start there.\n"
+        );
+    }
     for (e, entry) in tuner.entries.iter().enumerate() {
         let curve = best_so_far(tuner, e, &tuned.results);
         let last = curve.last().and_then(|p| p.1);
@@ -263,7 +269,7 @@ pub fn write_report(
     let _ = writeln!(
         md,
         "{} of every full-length trial against each tuned hyperparameter (log axes where the space is log; \
-         crosses: failed trials; triangle: the best).\n",
+         crosses: failed trials; triangle: the best; with halving, rings: every trial at the first rung's length).\n",
         metric.name()
     );
     for e in 0..tuner.entries.len() {
