@@ -141,7 +141,7 @@ impl Run {
     pub fn new(spec: RunSpec, objective: &dyn Objective, stop: StopRule) -> Run {
         let dim = objective.dim();
         let mut optimizer = spec.optimizer.clone();
-        optimizer.reset(dim);
+        optimizer.reset(&objective.layout());
         let batches = match (spec.batch_size, objective.train_size()) {
             (Some(b), Some(n)) if b > 0 && b < n && optimizer.kind() != OptimizerKind::Gd => {
                 Some(Minibatches::new(n, b, spec.seed))

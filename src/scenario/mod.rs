@@ -198,6 +198,7 @@ pub fn fmt_hyper(h: Hyper) -> String {
     match h {
         Hyper::Float(x) => fmt_num(x),
         Hyper::Bool(b) => b.to_string(),
+        Hyper::Choice(c) => c.to_string(),
     }
 }
 
@@ -317,7 +318,7 @@ impl Scenario {
     /// Each combination goes through the checked expansion and each run's
     /// events are replayed against its optimizer, so a scenario put together in
     /// code (a saved session) is held to the rules a parsed one is.
-    pub fn run_specs(&self, dim: usize) -> Result<Vec<RunSpec>, ScenarioError> {
+    pub fn run_specs(&self, _dim: usize) -> Result<Vec<RunSpec>, ScenarioError> {
         let (noise, eval_every, objective_batch) = match &self.objective {
             ObjectiveSpec::Function { noise, .. } => (*noise, 1, None),
             ObjectiveSpec::Model { batch_size, eval_every, .. } => (0.0, *eval_every, Some(*batch_size)),
@@ -339,8 +340,8 @@ impl Scenario {
                     self.locations.error_at(&self.origin, &format!("event[{}]", e.index), e.to_string())
                 })?;
                 let events: Vec<Event> = events.into_iter().map(|(_, e)| e.clone()).collect();
-                let mut optimizer = run.optimizer;
-                optimizer.reset(dim);
+                // Fresh state for the objective's layout comes when the run starts (Run::new).
+                let optimizer = run.optimizer;
                 for i in 0..self.seeds {
                     specs.push(RunSpec {
                         label: run.label.clone(),

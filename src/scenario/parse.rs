@@ -8,7 +8,7 @@ use crate::engine::{Change, Event, StopRule};
 use crate::objective::functions::Quadratic;
 use crate::objective::models::{Activation, Init, ModelConfig, ModelKind};
 use crate::objective::{FunctionKind, FunctionParams};
-use crate::optim::{Hyper, OptimizerKind, Schedule, ScheduleKind};
+use crate::optim::{Hyper, HyperSpec, OptimizerKind, Schedule, ScheduleKind};
 use std::collections::BTreeMap;
 
 const TOP_KEYS: &[&str] =
@@ -379,11 +379,13 @@ fn parse_stop(source: &Source<'_>, node: &Node) -> Result<StopRule, ScenarioErro
     Ok(rule)
 }
 
-pub(super) fn hyper_from_node(node: &Node, spec_default: Hyper) -> Result<Hyper, String> {
-    match (spec_default, &node.value) {
+pub(super) fn hyper_from_node(node: &Node, spec: &HyperSpec) -> Result<Hyper, String> {
+    match (spec.default, &node.value) {
         (Hyper::Bool(_), Value::Bool(b)) => Ok(Hyper::Bool(*b)),
         (Hyper::Bool(_), other) => Err(format!("expected true or false, found {}", other.type_name())),
         (Hyper::Float(_), _) => tree::as_f64(node).map(Hyper::Float),
+        (Hyper::Choice(_), Value::Str(s)) => spec.domain.choice(s),
+        (Hyper::Choice(_), other) => Err(format!("expected {}, found {}", spec.domain.describe(), other.type_name())),
     }
 }
 
@@ -439,7 +441,7 @@ fn parse_entry<'t>(
                 format!("unknown key for {kind_name}{hint}; accepted here: {}", accepted.join(", ")),
             ));
         };
-        let value = hyper_from_node(&entry.node, spec.default).map_err(|m| t.error(&entry.node, &entry.key, m))?;
+        let value = hyper_from_node(&entry.node, spec).map_err(|m| t.error(&entry.node, &entry.key, m))?;
         spec.domain.check(value).map_err(|m| t.error(&entry.node, &entry.key, m))?;
         given.push((spec.name.to_string(), value));
         given_nodes.push((spec.name, &entry.node));
@@ -479,7 +481,7 @@ fn parse_entry<'t>(
             }
             let mut values = Vec::new();
             for item in items {
-                let v = hyper_from_node(item, spec.default).map_err(|m| st.error(item, &entry.key, m))?;
+                let v = hyper_from_node(item, spec).map_err(|m| st.error(item, &entry.key, m))?;
                 spec.domain.check(v).map_err(|m| st.error(item, &entry.key, m))?;
                 if values.contains(&v) {
                     return Err(st.error(item, &entry.key, format!("{} appears twice", fmt_hyper(v))));
@@ -717,7 +719,7 @@ fn parse_event(
                 format!("{} has no hyperparameter `{}`; it has: {}", entry.kind.name(), e.key, names.join(", ")),
             ));
         };
-        let value = hyper_from_node(&e.node, spec.default).map_err(|m| t.error(&e.node, &e.key, m))?;
+        let value = hyper_from_node(&e.node, spec).map_err(|m| t.error(&e.node, &e.key, m))?;
         spec.domain.check(value).map_err(|m| t.error(&e.node, &e.key, m))?;
         changes.push(Change { name: spec.name.to_string(), value });
         change_nodes.push((spec.name, &e.node));

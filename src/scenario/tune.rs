@@ -75,7 +75,7 @@ pub(super) fn parse_entry_space(
                 };
                 let mut choice = Vec::new();
                 for v in values {
-                    choice.push(hyper_from_node(v, spec.default).map_err(|m| located(v, m))?);
+                    choice.push(hyper_from_node(v, spec).map_err(|m| located(v, m))?);
                 }
                 Space::Choice(choice)
             }
@@ -177,6 +177,7 @@ fn hyper_value(h: Hyper) -> toml::Value {
     match h {
         Hyper::Float(v) => toml::Value::Float(v),
         Hyper::Bool(b) => toml::Value::Boolean(b),
+        Hyper::Choice(s) => toml::Value::String(s.to_string()),
     }
 }
 

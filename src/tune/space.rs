@@ -92,7 +92,8 @@ impl Space {
     /// Checks the space against the hyperparameter it tunes: every value it can
     /// produce must be in the hyperparameter's domain.
     pub fn check(&self, spec: &HyperSpec) -> Result<(), String> {
-        let bool_param = spec.domain == Domain::Bool;
+        // Switches and named modes take only a choice.
+        let discrete = !matches!(spec.default, Hyper::Float(_));
         match self {
             Space::Choice(values) => {
                 if values.is_empty() {
@@ -106,7 +107,10 @@ impl Space {
                 }
                 Ok(())
             }
-            _ if bool_param => Err(format!("`{}` is a switch: use {{ choice = [false, true] }}", spec.name)),
+            _ if discrete && spec.domain == Domain::Bool => {
+                Err(format!("`{}` is a switch: use {{ choice = [false, true] }}", spec.name))
+            }
+            _ if discrete => Err(format!("`{}` takes named values: use {{ choice = [...] }}", spec.name)),
             Space::Log { low, high } | Space::Uniform { low, high } | Space::OneMinusLog { low, high } => {
                 if !(low.is_finite() && high.is_finite() && low < high) {
                     return Err(format!("needs two finite bounds, low < high (got [{low}, {high}])"));

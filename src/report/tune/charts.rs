@@ -109,18 +109,25 @@ pub fn sensitivity_figure(tuned: &Tuned, e: usize) -> Option<Figure> {
         .iter()
         .enumerate()
         .map(|(d, (name, space))| {
+            // Switches and named choices sit at their index among the choices.
             let x_of = |v: crate::optim::Hyper| match (space, v) {
                 (Space::OneMinusLog { .. }, crate::optim::Hyper::Float(x)) => 1.0 - x,
                 (_, crate::optim::Hyper::Float(x)) => x,
-                (_, crate::optim::Hyper::Bool(b)) => f64::from(u8::from(b)),
+                (Space::Choice(vs), other) => vs.iter().position(|c| *c == other).unwrap_or(0) as f64,
+                (_, _) => 0.0,
             };
             let xs: Vec<f64> = full.iter().map(|r| x_of(r.trial.values[d].1)).collect();
             let (label, log, range) = match space {
                 Space::Log { low, high } => (name.clone(), true, (*low, *high)),
                 Space::OneMinusLog { low, high } => (format!("1 − {name}"), true, (*low, *high)),
                 Space::Uniform { low, high } => (name.clone(), false, linear_range([*low, *high])),
-                Space::Choice(vs) if vs.iter().any(|v| v.as_bool().is_some()) => {
-                    (format!("{name} (0 = false, 1 = true)"), false, (-0.5, 1.5))
+                Space::Choice(vs) if vs.iter().any(|v| v.as_f64().is_none()) => {
+                    let legend: Vec<String> = vs
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| format!("{i} = {}", crate::scenario::fmt_hyper(*v)))
+                        .collect();
+                    (format!("{name} ({})", legend.join(", ")), false, (-0.5, vs.len() as f64 - 0.5))
                 }
                 Space::Choice(vs) => (name.clone(), false, linear_range(vs.iter().filter_map(|v| v.as_f64()))),
             };

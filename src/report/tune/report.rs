@@ -76,6 +76,7 @@ fn hyper_cell(v: crate::optim::Hyper) -> String {
     match v {
         crate::optim::Hyper::Float(x) => fmt_f64(x),
         crate::optim::Hyper::Bool(b) => b.to_string(),
+        crate::optim::Hyper::Choice(s) => s.to_string(),
     }
 }
 
