@@ -114,6 +114,27 @@ enum Command {
         #[arg(long, default_value = "optlab-shared")]
         volume_claim: String,
     },
+    /// Budget-fair tuning: every optimizer entry gets the same budget of gradient evaluations; writes
+    /// trials.csv, tuned.toml, confirm/ and report.md
+    Tune {
+        /// A scenario file or the name of a bundled scenario
+        scenario: String,
+        /// Gradient evaluations per entry (overrides `[tune] budget`)
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+        budget: Option<u64>,
+        /// sobol (scrambled quasi-random), random, grid or tpe (overrides `[tune] sampler`)
+        #[arg(long)]
+        sampler: Option<String>,
+        /// Result folder (default: results/<scenario>-tune)
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads (default: one per core); results do not depend on it
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+        threads: Option<u64>,
+        /// No progress bar and no summary on stdout
+        #[arg(long)]
+        quiet: bool,
+    },
     /// Validate scenarios and print them resolved (every default written out)
     Check {
         #[arg(required = true)]
@@ -248,6 +269,9 @@ fn main() -> ExitCode {
                 EngineArg::Parallel => Engine::Parallel,
             };
             emit(&scenario, engine, shards as usize, out, optlab, image, volume_claim)
+        }
+        Some(Command::Tune { scenario, budget, sampler, out, threads, quiet }) => {
+            interruptible(|cancel| tune(&scenario, budget, sampler.as_deref(), out, threads, quiet, cancel))
         }
         Some(Command::Check { scenarios }) => check(&scenarios),
         Some(Command::Report { dirs, out }) => interruptible(|cancel| report(&dirs, out, cancel)),
@@ -390,6 +414,115 @@ fn progress_bar(total: Option<u64>, name: &str, quiet: bool) -> ProgressBar {
     );
     bar.set_message(name.chars().take(32).collect::<String>());
     bar
+}
+
+fn tune(
+    name: &str,
+    budget: Option<u64>,
+    sampler: Option<&str>,
+    out: Option<PathBuf>,
+    threads: Option<u64>,
+    quiet: bool,
+    cancel: &AtomicBool,
+) -> Result<(), Failure> {
+    use optlab::report::tune::{TuneError, TuneOptions, tune_to_folder, tuner_for};
+    use optlab::tune::SamplerKind;
+    let sampler = match sampler {
+        None => None,
+        Some(s) => Some(SamplerKind::from_name(s).ok_or_else(|| Failure {
+            code: 2,
+            message: format!(
+                "--sampler: unknown sampler `{s}`; known: {}",
+                SamplerKind::ALL.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
+            ),
+        })?),
+    };
+    let scenario = Scenario::load(name)?;
+    let to_failure = |e: TuneError| Failure {
+        code: match e {
+            TuneError::Interrupted(_) => 130,
+            ref e if e.is_bad_input() => 2,
+            _ => 1,
+        },
+        message: e.to_string(),
+    };
+    // The plan is checked (and its size known) before anything runs.
+    let tuner = tuner_for(&scenario, budget, sampler).map_err(to_failure)?;
+    let total: u64 = tuner.schedules().map(|s| s.iter().map(|s| s.total_cost()).sum()).unwrap_or(0);
+    let target = out.unwrap_or_else(|| PathBuf::from("results").join(format!("{}-tune", slug(&scenario.name))));
+    folder::check_replaceable(&target).map_err(|e| Failure::from(OutputError::Folder(e)))?;
+    let bar = if quiet || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr_with_hz(10));
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{msg} [{wide_bar}] {percent:>3}% {human_pos}/{human_len} gradient evaluations, eta {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar.set_message(format!("tuning {}", scenario.name.chars().take(24).collect::<String>()));
+        bar
+    };
+    let progress = |n: u64| {
+        bar.inc(n);
+        if bar.position() >= total {
+            bar.set_message("confirming");
+        }
+    };
+    let options = TuneOptions { budget, sampler, threads: threads.map(|t| t as usize), progress: &progress, cancel };
+    let started = std::time::Instant::now();
+    let outcome = tune_to_folder(&scenario, &target, &options);
+    bar.finish_and_clear();
+    let outcome = outcome.map_err(to_failure)?;
+    if !quiet {
+        let config = &outcome.tuned.tuner.config;
+        sayln!(
+            "{} — tuned with {} gradient evaluations per entry ({} sampler, {}), {} trials in {:.1} s",
+            scenario.name,
+            config.budget,
+            config.sampler.name(),
+            config.metric.name(),
+            outcome.tuned.results.len(),
+            started.elapsed().as_secs_f64()
+        );
+        let width = outcome.tuned.tuner.entries.iter().map(|e| e.label.len()).max().unwrap_or(5).max(5);
+        sayln!(
+            "  {:<width$}  {:>22}  {:>22}  best configuration",
+            "entry",
+            format!("tuned (median, {} seeds)", config.confirm_seeds),
+            "defaults (median)"
+        );
+        for (e, entry) in outcome.tuned.tuner.entries.iter().enumerate() {
+            let median = |v: &[Option<f64>]| {
+                optlab::report::tune::metric_quartiles(config.metric, v)
+                    .map(|q| format!("{:.6e}", q.median))
+                    .unwrap_or_else(|| "-".into())
+            };
+            let best = match &outcome.tuned.best[e] {
+                Some(b) => b
+                    .trial
+                    .values
+                    .iter()
+                    .map(|(n, v)| match v {
+                        optlab::optim::Hyper::Float(x) => format!("{n}={}", optlab::report::format::sig(*x, 4)),
+                        other => format!("{n}={}", optlab::scenario::fmt_hyper(*other)),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                None => "no trial succeeded (defaults kept)".into(),
+            };
+            sayln!(
+                "  {:<width$}  {:>22}  {:>22}  {best}",
+                entry.label,
+                median(&outcome.confirmed[e]),
+                median(&outcome.defaults[e])
+            );
+        }
+        sayln!("  results in {} (report.md, trials.csv, tuned.toml, confirm/)", outcome.out.display());
+    }
+    Ok(())
 }
 
 /// `--shard`, `--shards`, `--resume`.

@@ -19,6 +19,7 @@ pub mod ranking;
 pub mod results;
 pub mod sensitivity;
 pub mod stats;
+pub mod tune;
 
 pub use build::{
     REPORT_FILES, rebuild_in_place, rewrite_report, rewrite_report_until, test_function, write_report,

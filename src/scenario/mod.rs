@@ -9,6 +9,7 @@ mod resolve;
 mod run_key;
 mod shape;
 mod tree;
+mod tune;
 
 pub use bundled::{BUNDLED, Bundled, DEFAULT_SCENARIO, find_bundled};
 pub use expand::{ComboError, EventError, ExpandedRun, apply_event, check_events, configure, hyper_name, hyper_reason};
@@ -53,6 +54,8 @@ pub struct Scenario {
     /// Where the scenario came from (names it in errors; resolves relative paths).
     pub origin: Origin,
     pub locations: KeyLocations,
+    /// The `[tune]` table, when the file has one (`optlab tune` uses the defaults otherwise).
+    pub tune: Option<crate::tune::TuneConfig>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -181,6 +184,8 @@ pub struct OptimizerEntry {
     pub batch_size: Option<usize>,
     /// The optimizer of the non-matrix tensors (matrix-aware kinds).
     pub fallback: Option<Fallback>,
+    /// The entry's search space for `optlab tune`, in file order (empty: the default space).
+    pub tune: crate::tune::SearchSpace,
 }
 
 impl OptimizerEntry {

@@ -105,6 +105,9 @@ pub fn to_toml(s: &Scenario) -> String {
     stop.insert("stop_at_target".into(), Value::Boolean(s.stop.stop_at_target));
     stop.insert("divergence_factor".into(), Value::Float(s.stop.divergence_factor));
     top.insert("stop".into(), Value::Table(stop));
+    if let Some(config) = &s.tune {
+        top.insert("tune".into(), Value::Table(super::tune::config_to_toml(config)));
+    }
 
     let entries = s
         .optimizers
@@ -143,6 +146,9 @@ pub fn to_toml(s: &Scenario) -> String {
             }
             schedule.insert("warmup".into(), int(e.schedule.warmup));
             t.insert("schedule".into(), Value::Table(schedule));
+            if !e.tune.is_empty() {
+                t.insert("tune".into(), Value::Table(super::tune::space_to_toml(&e.tune)));
+            }
             if !e.sweep.is_empty() {
                 let sweep: Table = e
                     .sweep

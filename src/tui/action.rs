@@ -62,6 +62,18 @@ pub enum Action {
     UndoLrFind,
     /// The landscape's window: fitted to the paths, or the function's own.
     ToggleLandscapeWindow,
+    /// Tune the selected label in the background (the app resolves it into
+    /// `TuneFor`), or close the tuning pane when it is shown.
+    Tune,
+    /// Tune `run`'s label with a small budget on a background thread; when
+    /// done, its best configuration becomes the label's, as `SetHyper` does.
+    TuneFor {
+        run: RunId,
+    },
+    /// Stop the running lab tuning, if any.
+    CancelTune,
+    /// Put back the values the last lab tuning replaced.
+    Undo,
 }
 
 impl Action {
@@ -82,6 +94,9 @@ impl Action {
                 | Action::SetSmoothing(_)
                 | Action::FindLrFor { .. }
                 | Action::UndoLrFind
+                | Action::TuneFor { .. }
+                | Action::CancelTune
+                | Action::Undo
         )
     }
 }

@@ -94,6 +94,9 @@ pub struct App {
     /// The landscape shows the function's own window rather than one fitted
     /// to the paths (`b`).
     pub landscape_own_window: bool,
+    /// The right-hand pane shows the lab tuning asked for by the action
+    /// numbered so (`t`; `t` or `v` closes it).
+    pub tune: Option<u64>,
     edits: Vec<Edit>,
     next_seq: u64,
     /// The slider being dragged with the mouse.
@@ -131,6 +134,7 @@ impl App {
             quit: false,
             lr_find: None,
             landscape_own_window: false,
+            tune: None,
             edits: Vec::new(),
             next_seq: 1,
             dragging: None,
@@ -155,6 +159,12 @@ impl App {
     pub fn lr_find_view(&self) -> Option<&LrFindView> {
         let seq = self.lr_find?;
         self.snapshot.lr_find.as_deref().filter(|v| v.seq >= seq)
+    }
+
+    /// The lab tuning the right-hand pane shows, once the engine has started it.
+    pub fn tune_view(&self) -> Option<&super::tune::TuneView> {
+        let seq = self.tune?;
+        self.snapshot.tune.as_deref().filter(|v| v.seq >= seq)
     }
 
     /// The histories, locked for reading while a frame is drawn.
@@ -298,10 +308,25 @@ impl App {
                 let run = self.group_run(self.selected)?;
                 let message = self.send(Action::FindLrFor { run });
                 self.lr_find = message.as_ref().map(|(seq, _)| *seq);
+                self.tune = None;
                 message
             }
-            Action::CycleSecondChart if self.lr_find.is_some() => {
+            Action::Tune => {
+                // Open: t closes it (stopping a tuning still running), unless another label is selected now.
+                let other = self.tune_view().is_some_and(|v| v.group != self.selected);
+                if self.tune.is_some() && !other {
+                    self.tune = None;
+                    return self.send(Action::CancelTune);
+                }
+                let run = self.group_run(self.selected)?;
+                let message = self.send(Action::TuneFor { run });
+                self.tune = message.as_ref().map(|(seq, _)| *seq);
                 self.lr_find = None;
+                message
+            }
+            Action::CycleSecondChart if self.lr_find.is_some() || self.tune.is_some() => {
+                self.lr_find = None;
+                self.tune = None;
                 None
             }
             Action::CycleSecondChart => {

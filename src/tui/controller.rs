@@ -7,6 +7,7 @@ use super::action::Action;
 use super::format;
 use super::session;
 use super::snapshot::{DEFAULT_SPEED, GroupView, LrFindView, Notice, RunView, SPEEDS, Snapshot};
+use super::tune::{TuneJob, TuneState};
 use crate::engine::lr_find::{LrFindOptions, range_test};
 use crate::engine::{History, HistoryOptions, Lab, Record, Run, RunId, RunSink};
 use crate::objective::Objective;
@@ -83,6 +84,12 @@ pub struct Controller {
     dirty: bool,
     /// The latest learning-rate range test.
     lr_find: Option<Arc<LrFindView>>,
+    /// The latest lab tuning (`t`), running or done.
+    tune: Option<TuneJob>,
+    /// What the last applied tuning replaced: the run and the old values (`u`).
+    tune_undo: Option<(RunId, Vec<(String, Hyper)>)>,
+    /// Gradient evaluations of the tuning at the last publish.
+    tune_seen: u64,
 }
 
 fn history_options(objective: &dyn Objective) -> HistoryOptions {
@@ -140,6 +147,7 @@ impl Controller {
             seeds: scenario.seeds,
             target_loss: None,
             lr_find: None,
+            tune: None,
         };
         let shared =
             Arc::new(Shared { histories, snapshot: Mutex::new(Arc::new(placeholder)), version: AtomicU64::new(0) });
@@ -165,6 +173,9 @@ impl Controller {
             last_publish: now,
             dirty: true,
             lr_find: None,
+            tune: None,
+            tune_undo: None,
+            tune_seen: 0,
         };
         c.publish();
         (c, shared)
@@ -233,6 +244,24 @@ impl Controller {
             },
             Action::FindLrFor { run } => self.find_lr(seq, run),
             Action::UndoLrFind => self.undo_lr_find(seq),
+            Action::TuneFor { run } => self.start_tune(seq, run),
+            Action::CancelTune => {
+                if let Some(job) = self.tune.as_ref().filter(|j| j.is_running()) {
+                    job.cancel();
+                }
+            }
+            Action::Undo => {
+                // u puts back whichever of the two was applied last.
+                let tuned = self.tune_undo.as_ref().map(|_| self.tune.as_ref().map_or(0, |j| j.seq));
+                let found = self.lr_find.as_ref().filter(|v| v.previous.is_some()).map(|v| v.seq);
+                match (tuned, found) {
+                    (Some(t), Some(f)) if f > t => self.undo_lr_find(seq),
+                    (Some(_), _) => self.undo_tune(),
+                    // lr-find says why there is nothing (left) to undo.
+                    (None, _) if self.lr_find.is_some() => self.undo_lr_find(seq),
+                    (None, _) => self.notify("nothing to undo: u puts back what f (lr-find) or t (tuning) set", true),
+                }
+            }
             _ => self.dirty = false,
         }
         true
@@ -364,6 +393,132 @@ impl Controller {
                 .filter(|n| Some(n.seq) != before)
                 .map_or_else(|| "its runs have stopped".to_string(), |n| n.text.clone());
             self.notify(format!("lr-find not undone for {label}: {why}"), true);
+        }
+    }
+
+    /// Start tuning `id`'s label in the background (a running tuning is cancelled).
+    fn start_tune(&mut self, seq: u64, id: RunId) {
+        let Some(run) = self.lab.run(id) else { return };
+        let group = self.groups.iter().position(|g| g.contains(&id)).unwrap_or(0);
+        let label = run.label().to_string();
+        if let Some(old) = self.tune.take() {
+            old.cancel();
+        }
+        match TuneJob::start(seq, group, id, run, &self.scenario, self.lab.objective_arc()) {
+            Ok(job) => {
+                let v = job.snapshot();
+                self.notify(
+                    format!(
+                        "tuning {label}: {} trials, {} gradient evaluations (t closes, u undoes)",
+                        v.trials, v.budget
+                    ),
+                    false,
+                );
+                self.tune_seen = 0;
+                self.tune = Some(job);
+            }
+            Err(e) => self.notify(format!("tune {label}: {e}"), true),
+        }
+    }
+
+    /// Whether a lab tuning is still running.
+    pub fn tune_running(&self) -> bool {
+        self.tune.as_ref().is_some_and(TuneJob::is_running)
+    }
+
+    /// A finished tuning's best configuration becomes its label's; progress is published.
+    pub fn poll_tune(&mut self) {
+        let Some(job) = self.tune.as_mut() else { return };
+        let spent = job.view.lock().unwrap_or_else(PoisonError::into_inner).spent;
+        if spent != self.tune_seen {
+            self.tune_seen = spent;
+            self.dirty = true;
+        }
+        if !job.take_finished() {
+            return;
+        }
+        self.dirty = true;
+        let view = job.snapshot();
+        let run = job.run;
+        if view.state != TuneState::Running {
+            if let TuneState::Failed(why) = &view.state {
+                self.notify(format!("tune {}: {why}; nothing changed", view.label), true);
+            }
+            return;
+        }
+        let Some((values, metric)) = view.best.clone() else { return };
+        let previous: Vec<(String, Hyper)> = match self.lab.run(run) {
+            Some(r) => values.iter().filter_map(|(n, _)| r.optimizer().get(n).map(|v| (n.clone(), v))).collect(),
+            None => Vec::new(),
+        };
+        let shown = values.iter().map(|(n, v)| format!("{n} = {}", format::found(*v))).collect::<Vec<_>>().join(", ");
+        let state = match self.set_all(run, &values) {
+            Ok(()) => {
+                self.tune_undo = Some((run, previous));
+                self.notify(
+                    format!("tuned {}: {shown} ({} {}; u undoes)", view.label, view.metric.name(), format::num(metric)),
+                    false,
+                );
+                TuneState::Applied
+            }
+            Err(why) => {
+                self.notify(format!("tuned {}: {shown}, not set: {why}", view.label), true);
+                TuneState::NotApplied(why)
+            }
+        };
+        if let Some(job) = &self.tune {
+            job.set_state(state);
+        }
+    }
+
+    /// Set several hyperparameters of `id`'s label: those a rule across
+    /// hyperparameters refuses now are retried after the others.
+    fn set_all(&mut self, id: RunId, values: &[(String, Hyper)]) -> Result<(), String> {
+        let ids: Vec<RunId> = self.groups.iter().find(|g| g.contains(&id)).cloned().unwrap_or_default();
+        if ids.iter().filter_map(|&r| self.lab.run(r)).all(Run::is_finished) {
+            return Err("its runs have stopped; r restarts every run".into());
+        }
+        for rid in ids {
+            let Some(run) = self.lab.run_mut(rid) else { continue };
+            if run.is_finished() {
+                continue;
+            }
+            let mut pending: Vec<&(String, Hyper)> =
+                values.iter().filter(|(n, v)| run.optimizer().get(n) != Some(*v)).collect();
+            while !pending.is_empty() {
+                let mut refused = Vec::new();
+                let mut error = None;
+                for item in &pending {
+                    if let Err(e) = run.set_hyper(&item.0, item.1) {
+                        refused.push(*item);
+                        error = Some(e.to_string());
+                    }
+                }
+                if refused.len() == pending.len() {
+                    return Err(error.unwrap_or_default());
+                }
+                pending = refused;
+            }
+        }
+        Ok(())
+    }
+
+    /// Put back what the last applied tuning replaced.
+    fn undo_tune(&mut self) {
+        let Some((run, previous)) = self.tune_undo.take() else {
+            self.notify("nothing to undo (u undoes the last tuning)", true);
+            return;
+        };
+        let label = self.lab.run(run).map(|r| r.label().to_string()).unwrap_or_default();
+        let shown = previous.iter().map(|(n, v)| format!("{n} = {}", format::found(*v))).collect::<Vec<_>>().join(", ");
+        match self.set_all(run, &previous) {
+            Ok(()) => {
+                self.notify(format!("undone: {label} back to {shown}"), false);
+                if let Some(job) = self.tune.as_ref().filter(|j| j.run == run) {
+                    job.set_state(TuneState::Undone);
+                }
+            }
+            Err(why) => self.notify(format!("undo {label}: {why}"), true),
         }
     }
 
@@ -515,24 +670,39 @@ impl Controller {
             seeds: self.scenario.seeds,
             target_loss: self.lab.stop_rule().target_loss,
             lr_find: self.lr_find.clone(),
+            tune: self.tune.as_ref().map(|j| Arc::new(j.snapshot())),
         }
     }
 
     /// The engine thread's loop: until `Quit` or the UI hangs up.
     pub fn run(mut self, rx: Receiver<(u64, Action)>) {
         loop {
+            self.poll_tune();
             if self.idle() {
                 if self.dirty {
                     self.publish();
                 }
-                // Nothing to do until the UI asks: block.
-                match rx.recv() {
-                    Ok((seq, action)) => {
-                        if !self.handle(seq, action) {
-                            return;
+                if self.tune.as_ref().is_some_and(TuneJob::is_running) {
+                    // A tuning runs in the background: look at it ten times a second.
+                    match rx.recv_timeout(Duration::from_millis(100)) {
+                        Ok((seq, action)) => {
+                            if !self.handle(seq, action) {
+                                return;
+                            }
                         }
+                        Err(RecvTimeoutError::Timeout) => continue,
+                        Err(RecvTimeoutError::Disconnected) => return,
                     }
-                    Err(_) => return,
+                } else {
+                    // Nothing to do until the UI asks: block.
+                    match rx.recv() {
+                        Ok((seq, action)) => {
+                            if !self.handle(seq, action) {
+                                return;
+                            }
+                        }
+                        Err(_) => return,
+                    }
                 }
             }
             loop {

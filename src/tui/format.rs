@@ -47,6 +47,15 @@ pub fn hyper(h: crate::optim::Hyper) -> String {
     crate::scenario::fmt_hyper(h)
 }
 
+/// A hyperparameter found by a search, shortened for the eye: numbers to
+/// four significant digits (0.01235, 4.024), switches as they are.
+pub fn found(h: crate::optim::Hyper) -> String {
+    match h {
+        crate::optim::Hyper::Float(x) => crate::report::format::sig(x, 4),
+        other => hyper(other),
+    }
+}
+
 /// Truncate to `width` characters, with an ellipsis when cut.
 pub fn fit(s: &str, width: usize) -> String {
     let n = s.chars().count();

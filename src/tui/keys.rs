@@ -139,18 +139,25 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::FindLr,
     },
     Binding {
-        keys: &[(KeyCode::Char('u'), NONE)],
-        label: "u",
-        help: "undo the lr-find suggestion (the rate it replaced comes back)",
-        short: None,
-        action: Action::UndoLrFind,
-    },
-    Binding {
         keys: &[(KeyCode::Char('b'), NONE)],
         label: "b",
         help: "landscape: the function's own window, or one fitted to the paths",
         short: None,
         action: Action::ToggleLandscapeWindow,
+    },
+    Binding {
+        keys: &[(KeyCode::Char('t'), NONE)],
+        label: "t",
+        help: "tune the selected run (lr, tune.* spaces) in the background",
+        short: None,
+        action: Action::Tune,
+    },
+    Binding {
+        keys: &[(KeyCode::Char('u'), NONE)],
+        label: "u",
+        help: "undo the last tuning or lr-find suggestion: the values it replaced come back",
+        short: None,
+        action: Action::Undo,
     },
     Binding {
         keys: &[(KeyCode::Char('s'), NONE)],
@@ -231,8 +238,9 @@ mod tests {
         assert_eq!(press(KeyCode::Char('e'), NONE), Some(Action::Export));
         assert_eq!(press(KeyCode::Char('w'), NONE), Some(Action::Save));
         assert_eq!(press(KeyCode::Char('f'), NONE), Some(Action::FindLr));
-        assert_eq!(press(KeyCode::Char('u'), NONE), Some(Action::UndoLrFind));
         assert_eq!(press(KeyCode::Char('b'), NONE), Some(Action::ToggleLandscapeWindow));
+        assert_eq!(press(KeyCode::Char('t'), NONE), Some(Action::Tune));
+        assert_eq!(press(KeyCode::Char('u'), NONE), Some(Action::Undo));
         assert_eq!(press(KeyCode::Char('?'), SHIFT), Some(Action::ToggleHelp));
         assert_eq!(press(KeyCode::BackTab, SHIFT), Some(Action::PrevField));
     }

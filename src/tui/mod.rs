@@ -17,6 +17,7 @@ pub mod session;
 pub mod snapshot;
 mod terminal;
 pub mod theme;
+pub mod tune;
 pub mod view;
 
 #[cfg(test)]

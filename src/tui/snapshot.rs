@@ -124,6 +124,8 @@ pub struct Snapshot {
     pub target_loss: Option<f64>,
     /// The latest learning-rate range test (`f`).
     pub lr_find: Option<Arc<LrFindView>>,
+    /// The latest lab tuning (`t`), as it stands.
+    pub tune: Option<Arc<super::tune::TuneView>>,
 }
 
 /// A learning-rate range test of one label, run by the engine on a fresh copy

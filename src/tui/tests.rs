@@ -713,3 +713,77 @@ fn u_puts_back_the_rate_the_lr_find_suggestion_replaced() {
     let last = session.events.iter().flat_map(|e| &e.changes).rfind(|c| c.name == "lr");
     assert_eq!(last.and_then(|c| c.value.as_f64()), Some(0.0331), "{:?}", session.events);
 }
+
+/// Press `t`, then let the engine look at the tuning until it is done.
+fn tune_selected(lab: &mut TestLab) {
+    lab.press(KeyCode::Char('t'));
+    let started = std::time::Instant::now();
+    while lab.controller.tune_running() {
+        assert!(started.elapsed() < std::time::Duration::from_secs(120), "the tuning does not end");
+        lab.controller.poll_tune();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    lab.controller.poll_tune();
+    lab.sync();
+}
+
+#[test]
+fn t_tunes_the_selected_label_in_the_background_and_u_undoes_it() {
+    let text = LAB.replace(
+        "momentum = 0.9\n",
+        "momentum = 0.9\ntune.lr = { log = [1e-5, 1e-2] }\ntune.momentum = { uniform = [0.0, 0.95] }\n",
+    );
+    let mut lab = open(&text, 20);
+    lab.press(KeyCode::Char('j'));
+    let before: Vec<(u64, f64)> = lab.controller.lab().runs().iter().map(|r| (r.t(), r.last().loss)).collect();
+    tune_selected(&mut lab);
+    let view = lab.app.tune_view().expect("the tuning is shown").clone();
+    assert_eq!((view.group, view.label.as_str()), (1, "Momentum"));
+    assert_eq!(view.state, super::tune::TuneState::Applied);
+    assert_eq!((view.trials_done, view.trials), (32, 32));
+    assert_eq!(view.spent, 32 * 400);
+    assert!(view.curve.windows(2).all(|w| w[1].1 <= w[0].1 && w[1].0 > w[0].0), "{:?}", view.curve);
+    let (values, metric) = view.best.clone().expect("a best configuration");
+    // The same pick as `optlab tune` on the label's entry alone.
+    let mut one = scenario(&text);
+    one.optimizers = vec![one.optimizers[1].clone()];
+    let tuner = crate::report::tune::tuner_for(&one, Some(32 * 400), None).unwrap();
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let objective = one.build_objective().unwrap();
+    let headless = crate::report::tune::run_plan(&one, &tuner, objective.as_ref(), &|_| {}, &cancel).unwrap();
+    let best = headless.best[0].clone().unwrap();
+    assert_eq!((best.trial.values.clone(), best.metric), (values.clone(), Some(metric)));
+    // Set like slider moves on the label's run, recorded as live changes; the runs did not move.
+    let run = &lab.controller.lab().runs()[1];
+    for (name, value) in &values {
+        assert_eq!(run.optimizer().get(name), Some(*value), "{name}");
+    }
+    assert_eq!(run.live_events().len(), 1);
+    assert_eq!(run.live_events()[0].changes.len(), 2);
+    let after: Vec<(u64, f64)> = lab.controller.lab().runs().iter().map(|r| (r.t(), r.last().loss)).collect();
+    assert_eq!(before, after);
+    assert_eq!(lab.controller.lab().runs()[0].base_lr(), 5e-4, "other labels keep theirs");
+    let screen = text_of(&lab.app, 120, 40);
+    assert!(screen.contains("tune") && screen.contains("32/32 trials") && screen.contains("u undoes"), "{screen}");
+    for (w, h) in [(1, 1), (40, 12), (63, 30), (80, 24), (250, 70)] {
+        draw(&lab.app, w, h);
+    }
+    // u puts the old values back.
+    lab.press(KeyCode::Char('u'));
+    let run = &lab.controller.lab().runs()[1];
+    assert_eq!((run.base_lr(), run.optimizer().get("momentum")), (2e-4, Some(Hyper::Float(0.9))));
+    assert_eq!(lab.app.tune_view().unwrap().state, super::tune::TuneState::Undone);
+    assert!(lab.app.notice().unwrap().text.starts_with("undone: Momentum back to lr = 2e-4"), "{:?}", lab.app.notice());
+    lab.press(KeyCode::Char('u'));
+    assert!(lab.app.notice().unwrap().error, "a second u has nothing to undo");
+    // t closes the pane; v too.
+    lab.press(KeyCode::Char('t'));
+    assert_eq!(lab.app.tune, None);
+}
+
+#[test]
+fn tune_pane() {
+    let mut lab = open(LAB, 20);
+    tune_selected(&mut lab);
+    insta::assert_snapshot!(pane(60, 18, |a, b| view::tune::render(&lab.app, a, b)));
+}

@@ -14,6 +14,7 @@ pub mod lr_find;
 pub mod second_chart;
 pub mod sliders;
 pub mod table;
+pub mod tune;
 
 use super::app::{App, SecondChart};
 use super::theme;
@@ -92,6 +93,7 @@ impl Widget for &App {
             let histories: Vec<&History> = guards.iter().map(|g| &**g).collect();
             loss_chart::render(self, &histories, a.loss, buf);
             match self.second {
+                _ if self.tune.is_some() => tune::render(self, a.second, buf),
                 _ if self.lr_find.is_some() => lr_find::render(self, a.second, buf),
                 SecondChart::Landscape if self.snapshot().landscape => {
                     landscape::render(self, &histories, a.second, buf)
