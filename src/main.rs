@@ -9,6 +9,8 @@ use optlab::report::{
     write_folder_atomically_until, write_report_from,
 };
 use optlab::scenario::{DEFAULT_SCENARIO, LoadError, Scenario};
+use optlab::shard::emit::{EmitOptions, Engine};
+use optlab::shard::{Shard, ShardError, ShardRun};
 use optlab::tui::TuiError;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -65,6 +67,52 @@ enum Command {
         /// No progress bar and no summary on stdout
         #[arg(long)]
         quiet: bool,
+        /// Run only shard I of N (numbered from 1) into OUT/shard-I-of-N (OUT default:
+        /// results/<scenario>-shards); `auto` takes I and N from a SLURM job array or a Kubernetes Indexed Job
+        #[arg(long, value_name = "I/N|auto")]
+        shard: Option<String>,
+        /// With --shard auto in a Kubernetes Indexed Job: the number of shards (the Job's completions)
+        #[arg(long, requires = "shard", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+        shards: Option<u64>,
+        /// With --shard: keep the runs already complete in the shard folder and run the rest
+        #[arg(long, requires = "shard")]
+        resume: bool,
+    },
+    /// Merge shard folders (of `optlab run --shard`) into the result folder one machine would have written
+    Merge {
+        /// Shard folders, or folders holding them
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// The result folder
+        #[arg(long)]
+        out: PathBuf,
+        /// No summary on stdout
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Write ready-to-submit scripts that run a scenario's shards on a batch engine and merge them
+    Emit {
+        #[arg(value_enum)]
+        engine: EngineArg,
+        /// A scenario file or the name of a bundled scenario
+        scenario: String,
+        /// Number of shards (job array tasks, Indexed Job completions, parallel jobs)
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+        shards: u64,
+        /// The shared folder every node sees at the same path: the scripts, the shards and the result
+        /// go there (default: results/<scenario>-<engine>)
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// How the scripts call optlab (default: this program's absolute path; for k8s, a copy of it
+        /// in the shared folder)
+        #[arg(long, value_name = "PATH")]
+        optlab: Option<String>,
+        /// k8s: the container image the pods run in
+        #[arg(long, default_value = "debian:bookworm-slim")]
+        image: String,
+        /// k8s: the PersistentVolumeClaim that holds the shared folder
+        #[arg(long, default_value = "optlab-shared")]
+        volume_claim: String,
     },
     /// Validate scenarios and print them resolved (every default written out)
     Check {
@@ -107,6 +155,16 @@ enum Command {
         #[arg(value_enum)]
         what: Option<ListWhat>,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum EngineArg {
+    /// SLURM: an sbatch job array and a merge job
+    Slurm,
+    /// Kubernetes: an Indexed Job and a merge Job
+    K8s,
+    /// GNU parallel, on one machine or over ssh
+    Parallel,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -153,6 +211,17 @@ impl From<OutputError> for Failure {
     }
 }
 
+impl From<ShardError> for Failure {
+    fn from(e: ShardError) -> Self {
+        let code = match e {
+            ShardError::Interrupted(_) => 130,
+            ref e if e.is_bad_input() => 2,
+            _ => 1,
+        };
+        Failure { code, message: e.to_string() }
+    }
+}
+
 impl From<ReportError> for Failure {
     fn from(e: ReportError) -> Self {
         Failure { code: if e.is_bad_input() { 2 } else { 1 }, message: e.to_string() }
@@ -164,8 +233,21 @@ fn main() -> ExitCode {
     let result = match cli.command {
         None => tui(None, false),
         Some(Command::Tui { scenario, paused }) => tui(scenario, paused),
-        Some(Command::Run { scenarios, out, seeds, threads, quiet }) => {
+        Some(Command::Run { scenarios, out, seeds, threads, quiet, shard: Some(shard), shards, resume }) => {
+            let slice = ShardArgs { shard, shards: shards.map(|n| n as usize), resume };
+            interruptible(|cancel| run_shard(&scenarios, out, seeds, threads, quiet, &slice, cancel))
+        }
+        Some(Command::Run { scenarios, out, seeds, threads, quiet, shard: None, .. }) => {
             interruptible(|cancel| run(&scenarios, out, seeds, threads, quiet, cancel))
+        }
+        Some(Command::Merge { dirs, out, quiet }) => interruptible(|cancel| merge(&dirs, &out, quiet, cancel)),
+        Some(Command::Emit { engine, scenario, shards, out, optlab, image, volume_claim }) => {
+            let engine = match engine {
+                EngineArg::Slurm => Engine::Slurm,
+                EngineArg::K8s => Engine::K8s,
+                EngineArg::Parallel => Engine::Parallel,
+            };
+            emit(&scenario, engine, shards as usize, out, optlab, image, volume_claim)
         }
         Some(Command::Check { scenarios }) => check(&scenarios),
         Some(Command::Report { dirs, out }) => interruptible(|cancel| report(&dirs, out, cancel)),
@@ -281,21 +363,8 @@ fn run(
     }
     for (scenario, target) in scenarios.iter().zip(targets) {
         // With an `epochs` budget the runs' lengths are known once the dataset is loaded.
-        let total = (scenario.epochs.is_none()).then(|| scenario.run_count() as u64 * scenario.steps);
-        let bar = if quiet || !std::io::stderr().is_terminal() {
-            ProgressBar::hidden()
-        } else {
-            let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::stderr_with_hz(10));
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "{msg} [{wide_bar}] {percent:>3}% {human_pos}/{human_len} steps, eta {eta}",
-                )
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> "),
-            );
-            bar.set_message(scenario.name.chars().take(32).collect::<String>());
-            bar
-        };
+        let total = scenario.epochs.is_none().then(|| scenario.run_count() as u64 * scenario.steps);
+        let bar = progress_bar(total, &scenario.name, quiet);
         let progress = |n: u64| bar.inc(n);
         let options = RunOptions { threads: threads.map(|t| t as usize), progress: &progress, cancel };
         let outcome = run_to_folder(scenario, &target, &options);
@@ -305,6 +374,118 @@ fn run(
             print_summary(scenario, &outcome)?;
         }
     }
+    Ok(())
+}
+
+/// A progress bar on stderr when it is a terminal.
+fn progress_bar(total: Option<u64>, name: &str, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::stderr_with_hz(10));
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{wide_bar}] {percent:>3}% {human_pos}/{human_len} steps, eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(name.chars().take(32).collect::<String>());
+    bar
+}
+
+/// `--shard`, `--shards`, `--resume`.
+struct ShardArgs {
+    shard: String,
+    shards: Option<usize>,
+    resume: bool,
+}
+
+impl ShardArgs {
+    fn resolve(&self) -> Result<Shard, ShardError> {
+        if self.shard == "auto" {
+            return Shard::from_env(|name| std::env::var(name).ok(), self.shards);
+        }
+        if self.shards.is_some() {
+            return Err(ShardError::Usage("--shards N goes with --shard auto; --shard I/N already says N".into()));
+        }
+        Shard::parse(&self.shard)
+    }
+}
+
+fn run_shard(
+    names: &[String],
+    out: Option<PathBuf>,
+    seeds: Option<u64>,
+    threads: Option<u64>,
+    quiet: bool,
+    args: &ShardArgs,
+    cancel: &AtomicBool,
+) -> Result<(), Failure> {
+    let [name] = names else {
+        return Err(Failure { code: 2, message: "--shard runs one scenario; give exactly one".into() });
+    };
+    let shard = args.resolve()?;
+    let mut scenario = Scenario::load(name)?;
+    if let Some(n) = seeds {
+        scenario.seeds = n;
+    }
+    let parent = out.unwrap_or_else(|| PathBuf::from("results").join(format!("{}-shards", slug(&scenario.name))));
+    let (_, owned) = optlab::shard::owned_runs(&scenario, shard);
+    let total = scenario.epochs.is_none().then(|| owned.len() as u64 * scenario.steps);
+    let bar = progress_bar(total, &format!("{} {shard}", scenario.name), quiet);
+    let progress = |n: u64| bar.inc(n);
+    let options = ShardRun { threads: threads.map(|t| t as usize), progress: &progress, cancel, resume: args.resume };
+    let outcome = optlab::shard::run_shard(&scenario, shard, &parent, &options);
+    bar.finish_and_clear();
+    let outcome = outcome?;
+    if !quiet {
+        sayln!(
+            "{} — shard {shard}: {} of {} runs ({} already complete) in {:.0} ms",
+            scenario.name,
+            outcome.owned,
+            outcome.total,
+            outcome.resumed,
+            outcome.elapsed_ms
+        );
+        sayln!("  shard folder {}", outcome.dir.display());
+    }
+    Ok(())
+}
+
+fn merge(dirs: &[PathBuf], out: &std::path::Path, quiet: bool, cancel: &AtomicBool) -> Result<(), Failure> {
+    let outcome = optlab::shard::merge(dirs, out, cancel)?;
+    if !quiet {
+        let dup = match outcome.duplicates {
+            0 => String::new(),
+            n => format!(", {n} found twice (identical, kept once)"),
+        };
+        sayln!("{} — {} runs from {} shard folders{dup}", outcome.scenario.name, outcome.runs, outcome.folders);
+        sayln!("  results in {}", outcome.out.display());
+    }
+    Ok(())
+}
+
+fn emit(
+    name: &str,
+    engine: Engine,
+    shards: usize,
+    out: Option<PathBuf>,
+    optlab: Option<String>,
+    image: String,
+    volume_claim: String,
+) -> Result<(), Failure> {
+    let scenario = Scenario::load(name)?;
+    // A bad dataset is found now, not on the cluster.
+    scenario.build_objective().map_err(|e| Failure { code: 2, message: e.to_string() })?;
+    let out =
+        out.unwrap_or_else(|| PathBuf::from("results").join(format!("{}-{}", slug(&scenario.name), engine.name())));
+    let options = EmitOptions { engine, shards, out, optlab, image, volume_claim };
+    let emitted = optlab::shard::emit::emit(&scenario, &options)?;
+    sayln!("{} — {} runs in {shards} shards for {}", scenario.name, scenario.run_count(), engine.name());
+    for f in &emitted.files {
+        sayln!("  wrote {}", f.display());
+    }
+    sayln!("submit with:\n  {}", emitted.submit);
+    sayln!("the result will be in {}", emitted.result.display());
     Ok(())
 }
 

@@ -14,5 +14,5 @@ pub use batches::Minibatches;
 pub use events::{Change, Event};
 pub use history::{Extent, History, HistoryOptions, Metric, OptSeries, Path, Series};
 pub use lab::{Lab, RunSink};
-pub use run::{Record, Run, RunId, RunSpec, Status, Summary};
+pub use run::{Record, Run, RunId, RunKey, RunSpec, Status, Summary};
 pub use stop::StopRule;

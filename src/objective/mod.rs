@@ -129,12 +129,20 @@ pub trait Objective: Send + Sync {
 pub struct Analytic {
     pub function: Box<dyn TestFunction>,
     pub start: Array1<f64>,
+    /// `[rows, cols]` when the parameters are one row-major matrix.
+    pub shape: Option<[usize; 2]>,
 }
 
 impl Analytic {
     pub fn new(function: Box<dyn TestFunction>, start: Option<Array1<f64>>) -> Self {
         let start = start.unwrap_or_else(|| function.default_start());
-        Analytic { function, start }
+        Analytic { function, start, shape: None }
+    }
+
+    /// The parameters seen as a `rows × cols` row-major matrix (the scenario
+    /// layer checks rows × cols is the dimension).
+    pub fn with_shape(self, rows: usize, cols: usize) -> Self {
+        Analytic { shape: Some([rows, cols]), ..self }
     }
 }
 
@@ -144,6 +152,12 @@ impl Objective for Analytic {
     }
     fn dim(&self) -> usize {
         self.function.dim()
+    }
+    fn layout(&self) -> Layout {
+        match self.shape {
+            Some([rows, cols]) if rows * cols == self.dim() => Layout::matrix(rows, cols),
+            _ => Layout::vector(self.dim()),
+        }
     }
     fn loss(&self, x: ArrayView1<f64>) -> f64 {
         self.function.value(x)

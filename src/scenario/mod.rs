@@ -3,19 +3,23 @@
 
 mod bundled;
 mod expand;
+mod fallback;
 mod parse;
 mod resolve;
+mod run_key;
+mod shape;
 mod tree;
 
 pub use bundled::{BUNDLED, Bundled, DEFAULT_SCENARIO, find_bundled};
 pub use expand::{ComboError, EventError, ExpandedRun, apply_event, check_events, configure, hyper_name, hyper_reason};
+pub use fallback::Fallback;
 pub use tree::ScenarioError;
 
 mod rank_by;
 pub use rank_by::RankBy;
 
 use crate::data::{DataError, DatasetConfig};
-use crate::engine::{Event, Lab, RunSpec, StopRule};
+use crate::engine::{Event, Lab, RunKey, RunSpec, StopRule};
 use crate::objective::models::{ModelConfig, build_model_objective};
 use crate::objective::{Analytic, FunctionKind, FunctionParams, Objective};
 use crate::optim::{Hyper, OptimizerKind, Schedule, ScheduleKind};
@@ -43,6 +47,9 @@ pub struct Scenario {
     pub stop: StopRule,
     pub optimizers: Vec<OptimizerEntry>,
     pub events: Vec<Event>,
+    /// `[objective] write_params`: whether steps.csv has the parameter columns
+    /// `x0, x1, ...` (analytic objectives); `None`: up to [`MAX_PARAM_COLUMNS`].
+    pub write_params: Option<bool>,
     /// Where the scenario came from (names it in errors; resolves relative paths).
     pub origin: Origin,
     pub locations: KeyLocations,
@@ -81,6 +88,8 @@ pub enum ObjectiveSpec {
         start: Vec<f64>,
         /// Standard deviation of Gaussian noise added to each gradient.
         noise: f64,
+        /// `[rows, cols]`: the parameters as one row-major matrix.
+        shape: Option<[usize; 2]>,
     },
     Model {
         model: ModelConfig,
@@ -170,6 +179,8 @@ pub struct OptimizerEntry {
     pub schedule: Schedule,
     /// Overrides the objective's batch size for this entry (models).
     pub batch_size: Option<usize>,
+    /// The optimizer of the non-matrix tensors (matrix-aware kinds).
+    pub fallback: Option<Fallback>,
 }
 
 impl OptimizerEntry {
@@ -218,6 +229,17 @@ pub fn fmt_hyper(h: Hyper) -> String {
         Hyper::Choice(c) => c.to_string(),
     }
 }
+
+/// steps.csv has a column per parameter (`x0, x1, ...`) for analytic
+/// objectives of up to this many parameters, unless `[objective]
+/// write_params` says otherwise.
+pub const MAX_PARAM_COLUMNS: usize = 32;
+
+/// The most parameters an analytic objective may have (`dim`): 80 MB a vector.
+pub const MAX_DIM: u64 = 10_000_000;
+
+/// The most runs (sweep combinations × seeds, over every entry) in a scenario.
+pub const MAX_RUNS: u64 = 100_000;
 
 /// The largest scenario file read.
 pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
@@ -306,7 +328,7 @@ impl Scenario {
     /// Build the objective.
     pub fn build_objective(&self) -> Result<Arc<dyn Objective>, ScenarioError> {
         match &self.objective {
-            ObjectiveSpec::Function { kind, params, start, .. } => {
+            ObjectiveSpec::Function { kind, params, start, shape, .. } => {
                 let f = kind.build(params).map_err(|e| ScenarioError {
                     file: self.origin.display(),
                     line: None,
@@ -314,7 +336,11 @@ impl Scenario {
                     key: Some(format!("objective.{}", e.key)),
                     message: e.message,
                 })?;
-                Ok(Arc::new(Analytic::new(f, Some(Array1::from(start.clone())))))
+                let analytic = Analytic::new(f, Some(Array1::from(start.clone())));
+                Ok(Arc::new(match shape {
+                    Some([rows, cols]) => analytic.with_shape(*rows, *cols),
+                    None => analytic,
+                }))
             }
             ObjectiveSpec::Model { model, dataset, .. } => match build_model_objective(model, dataset, self.seed) {
                 Ok(objective) => Ok(Arc::new(objective)),
@@ -340,6 +366,7 @@ impl Scenario {
             ObjectiveSpec::Function { noise, .. } => (*noise, 1, None),
             ObjectiveSpec::Model { batch_size, eval_every, .. } => (0.0, *eval_every, Some(*batch_size)),
         };
+        let keys = self.run_keys();
         let mut specs = Vec::new();
         for (entry_index, entry) in self.optimizers.iter().enumerate() {
             let runs = entry.expand().map_err(|e| {
@@ -371,11 +398,19 @@ impl Scenario {
                         eval_every,
                         steps: self.steps,
                         events: events.clone(),
+                        // run_keys walks the runs in this same order.
+                        key: keys[specs.len()],
                     });
                 }
             }
         }
         Ok(specs)
+    }
+
+    /// The `run_id` of every run, in run order: a hash of the run's resolved
+    /// configuration that stays the same when other runs are added.
+    pub fn run_keys(&self) -> Vec<RunKey> {
+        run_key::run_keys(self)
     }
 
     /// The objective and every run at its start.
@@ -420,6 +455,18 @@ impl Scenario {
     /// Every run label, in run order (without repeats for seeds).
     pub fn run_labels(&self) -> Vec<String> {
         self.optimizers.iter().flat_map(|e| e.combinations().into_iter().map(|c| e.run_label(&c))).collect()
+    }
+
+    /// How many parameter columns steps.csv has for an objective of `dim`
+    /// parameters: every one for analytic objectives up to
+    /// [`MAX_PARAM_COLUMNS`], or as `write_params` says; none for models.
+    pub fn param_columns(&self, dim: usize) -> usize {
+        match (&self.objective, self.write_params) {
+            (ObjectiveSpec::Model { .. }, _) | (_, Some(false)) => 0,
+            (_, Some(true)) => dim,
+            (_, None) if dim <= MAX_PARAM_COLUMNS => dim,
+            _ => 0,
+        }
     }
 
     /// How many runs (sweep combinations × seeds over all entries).

@@ -37,7 +37,7 @@ pub fn to_toml(s: &Scenario) -> String {
 
     let mut objective = Table::new();
     match &s.objective {
-        ObjectiveSpec::Function { kind, params, start, noise } => {
+        ObjectiveSpec::Function { kind, params, start, noise, shape } => {
             objective.insert("kind".into(), Value::String(kind.name().into()));
             if let Some(dim) = params.dim {
                 objective.insert("dim".into(), int(dim as u64));
@@ -45,8 +45,14 @@ pub fn to_toml(s: &Scenario) -> String {
             if let Some(coeffs) = &params.coeffs {
                 objective.insert("coeffs".into(), floats(coeffs));
             }
+            if let Some([rows, cols]) = shape {
+                objective.insert("shape".into(), Value::Array(vec![int(*rows as u64), int(*cols as u64)]));
+            }
             objective.insert("start".into(), floats(start));
             objective.insert("noise".into(), Value::Float(*noise));
+            if let Some(w) = s.write_params {
+                objective.insert("write_params".into(), Value::Boolean(w));
+            }
         }
         ObjectiveSpec::Model { model, dataset, batch_size, eval_every } => {
             objective.insert("kind".into(), Value::String(model.kind.name().into()));
@@ -112,6 +118,9 @@ pub fn to_toml(s: &Scenario) -> String {
             }
             if let Some(b) = e.batch_size {
                 t.insert("batch_size".into(), int(b as u64));
+            }
+            if let Some(f) = &e.fallback {
+                t.insert("fallback".into(), f.to_toml(hyper));
             }
             let mut schedule = Table::new();
             schedule.insert("kind".into(), Value::String(e.schedule.kind.name().into()));

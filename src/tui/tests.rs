@@ -318,6 +318,7 @@ fn toy_lab(steps: u64) -> TestLab {
                 eval_every: 2,
                 steps: 400,
                 events: vec![],
+                key: Default::default(),
             }
         })
         .collect();

@@ -5,6 +5,7 @@ use super::head::Labels;
 use super::network::{Network, Rows, Totals};
 use crate::data::{DataError, Dataset, DatasetConfig, PreparedData, Standardizer, Target, streams};
 use crate::objective::{Objective, Validation};
+use crate::optim::Layout;
 use ndarray::{Array1, ArrayView1, ArrayViewMut1};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -151,6 +152,12 @@ impl Objective for ModelObjective {
 
     fn dim(&self) -> usize {
         self.network.dim
+    }
+
+    /// Per layer `l`: `layers.l.weight` (out, in) and `layers.l.bias` (out), as
+    /// PyTorch names an `nn.Sequential` of `nn.Linear`s.
+    fn layout(&self) -> Layout {
+        self.network.layout()
     }
 
     fn loss(&self, x: ArrayView1<f64>) -> f64 {
