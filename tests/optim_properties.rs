@@ -156,6 +156,8 @@ fn every_kind_converges_on_a_convex_quadratic() {
         (Lion, &[("lr", Float(0.03))], true, 500),
         (Lion, &[("lr", Float(0.03)), ("weight_decay", Float(0.1))], true, 500),
         (Asgd, &[("lr", Float(0.1))], false, 500),
+        // `step` has no objective to call: one fixed-step L-BFGS iteration per update.
+        (Lbfgs, &[("lr", Float(1.0))], false, 100),
         (Asgd, &[("lr", Float(0.1)), ("t0", Float(10.0)), ("lambd", Float(0.01))], false, 500),
         (ScheduleFreeAdamw, &[("lr", Float(0.1))], false, 1000),
         (ScheduleFreeSgd, &[("lr", Float(0.15))], false, 1000),
@@ -374,6 +376,15 @@ fn a_change_mid_run_acts_from_the_next_step() {
         ("ademamix", "t_alpha_beta3"), // a warmup of 0.25 updates is over after ten
         ("soap", "shampoo_beta"), // SOAP does not rotate a vector (precondition_1d is off)
         ("soap", "precondition_frequency"),
+        // `step` gives L-BFGS no objective to call: one fixed-step iteration, so the
+        // iteration and evaluation budgets, the line search and the tolerances
+        // (not reached here) do not act; a history of 10 pairs fits either size.
+        ("lbfgs", "max_iter"),
+        ("lbfgs", "max_eval"),
+        ("lbfgs", "history_size"),
+        ("lbfgs", "line_search_fn"),
+        ("lbfgs", "tolerance_grad"),
+        ("lbfgs", "tolerance_change"),
     ];
     let start = array![1.5, -0.8];
     let g = array![0.5, -1.0];

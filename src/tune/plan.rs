@@ -65,6 +65,10 @@ pub fn evals_per_update(kind: OptimizerKind) -> u64 {
         | OptimizerKind::Adopt
         | OptimizerKind::Ademamix
         | OptimizerKind::Soap => 1,
+        // One update is one LBFGS.step(closure): at most max_eval = max_iter × 5/4 = 25
+        // evaluations at torch's defaults. Budgets count that bound, so L-BFGS never
+        // gets more than its share (it often uses fewer; trials.csv records updates).
+        OptimizerKind::Lbfgs => 25,
     }
 }
 
