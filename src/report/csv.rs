@@ -67,11 +67,6 @@ fn push_ms(buf: &mut String, ms: f64) {
     let _ = write!(buf, "{ms:.3}");
 }
 
-/// How many parameter columns `x0, x1, ...` steps.csv has for `objective`.
-pub fn param_columns(objective: &dyn crate::objective::Objective) -> usize {
-    if objective.as_function().is_some() { objective.dim() } else { 0 }
-}
-
 /// The header of steps.csv for an objective whose parameters are written (`dim` > 0) or not.
 pub fn steps_header(param_columns: usize) -> Vec<String> {
     STEPS_COLUMNS.iter().map(|s| s.to_string()).chain((0..param_columns).map(|i| format!("x{i}"))).collect()

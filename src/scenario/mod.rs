@@ -36,6 +36,9 @@ pub struct Scenario {
     pub stop: StopRule,
     pub optimizers: Vec<OptimizerEntry>,
     pub events: Vec<Event>,
+    /// `[objective] write_params`: whether steps.csv has the parameter columns
+    /// `x0, x1, ...` (analytic objectives); `None`: up to [`MAX_PARAM_COLUMNS`].
+    pub write_params: Option<bool>,
     /// Where the scenario came from (names it in errors; resolves relative paths).
     pub origin: Origin,
     pub locations: KeyLocations,
@@ -197,6 +200,17 @@ pub fn fmt_hyper(h: Hyper) -> String {
         Hyper::Choice(c) => c.to_string(),
     }
 }
+
+/// steps.csv has a column per parameter (`x0, x1, ...`) for analytic
+/// objectives of up to this many parameters, unless `[objective]
+/// write_params` says otherwise.
+pub const MAX_PARAM_COLUMNS: usize = 32;
+
+/// The most parameters an analytic objective may have (`dim`): 80 MB a vector.
+pub const MAX_DIM: u64 = 10_000_000;
+
+/// The most runs (sweep combinations × seeds, over every entry) in a scenario.
+pub const MAX_RUNS: u64 = 100_000;
 
 /// The largest scenario file read.
 pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
@@ -376,6 +390,18 @@ impl Scenario {
     /// Every run label, in run order (without repeats for seeds).
     pub fn run_labels(&self) -> Vec<String> {
         self.optimizers.iter().flat_map(|e| e.combinations().into_iter().map(|c| e.run_label(&c))).collect()
+    }
+
+    /// How many parameter columns steps.csv has for an objective of `dim`
+    /// parameters: every one for analytic objectives up to
+    /// [`MAX_PARAM_COLUMNS`], or as `write_params` says; none for models.
+    pub fn param_columns(&self, dim: usize) -> usize {
+        match (&self.objective, self.write_params) {
+            (ObjectiveSpec::Model { .. }, _) | (_, Some(false)) => 0,
+            (_, Some(true)) => dim,
+            (_, None) if dim <= MAX_PARAM_COLUMNS => dim,
+            _ => 0,
+        }
     }
 
     /// How many runs (sweep combinations × seeds over all entries).

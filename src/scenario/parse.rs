@@ -12,7 +12,7 @@ use crate::optim::{Hyper, HyperSpec, OptimizerKind, Schedule, ScheduleKind};
 use std::collections::BTreeMap;
 
 const TOP_KEYS: &[&str] = &["name", "description", "seed", "steps", "seeds", "objective", "stop", "optimizer", "event"];
-const FUNCTION_KEYS: &[&str] = &["kind", "start", "noise", "dim", "coeffs"];
+const FUNCTION_KEYS: &[&str] = &["kind", "start", "noise", "dim", "coeffs", "write_params"];
 const STOP_KEYS: &[&str] = &["target_loss", "stop_at_target", "divergence_factor"];
 const ENTRY_KEYS: &[&str] = &["kind", "label", "sweep", "schedule", "batch_size"];
 
@@ -42,7 +42,7 @@ pub fn parse(text: &str, origin: Origin) -> Result<Scenario, ScenarioError> {
 
     let objective_node = top.required("objective")?;
     let mut locations = KeyLocations::default();
-    let objective = parse_objective(&source, objective_node, &origin, &mut locations)?;
+    let (objective, write_params) = parse_objective(&source, objective_node, &origin, &mut locations)?;
 
     let stop = match top.take("stop") {
         Some(node) => parse_stop(&source, node)?,
@@ -85,7 +85,34 @@ pub fn parse(text: &str, origin: Origin) -> Result<Scenario, ScenarioError> {
     };
 
     top.finish(TOP_KEYS)?;
-    Ok(Scenario { name, description, seed, steps, seeds, objective, stop, optimizers, events, origin, locations })
+    // Runs are counted before any is made: a sweep of sweeps must not exhaust memory.
+    let runs = optimizers
+        .iter()
+        .map(|e| e.sweep.iter().fold(1u64, |n, (_, v)| n.saturating_mul(v.len() as u64)))
+        .fold(0u64, u64::saturating_add)
+        .saturating_mul(seeds);
+    if runs > super::MAX_RUNS {
+        let at = entries.iter().find(|e| matches!(&e.value, Value::Table(t) if t.iter().any(|x| x.key == "sweep")));
+        return Err(source.error(
+            &at.map_or(0..0, |n| n.span.clone()),
+            Some("optimizer"),
+            format!("{runs} runs (sweep combinations × seeds); a scenario has at most {}", super::MAX_RUNS),
+        ));
+    }
+    Ok(Scenario {
+        name,
+        description,
+        seed,
+        steps,
+        seeds,
+        objective,
+        stop,
+        optimizers,
+        events,
+        write_params,
+        origin,
+        locations,
+    })
 }
 
 fn array_of_tables<'t>(source: &Source<'_>, node: &'t Node, key: &str) -> Result<Vec<&'t Node>, ScenarioError> {
@@ -111,15 +138,26 @@ fn parse_objective(
     node: &Node,
     origin: &Origin,
     locations: &mut KeyLocations,
-) -> Result<ObjectiveSpec, ScenarioError> {
+) -> Result<(ObjectiveSpec, Option<bool>), ScenarioError> {
     let mut t = TableReader::new(source, "objective", node)?;
+    let write_params = match t.bool("write_params")? {
+        Some((_, node)) if ModelKind::from_name(t.str("kind").ok().flatten().map_or("", |k| k.0)).is_some() => {
+            return Err(t.error(
+                node,
+                "write_params",
+                "applies only to analytic objectives (models have no parameter columns)",
+            ));
+        }
+        Some((v, _)) => Some(v),
+        None => None,
+    };
     let (kind_name, kind_node) = match t.str("kind")? {
         Some(k) => k,
         None => return Err(t.error_here("kind", "missing: which objective (see `optlab list objectives`)")),
     };
     if let Some(model) = ModelKind::from_name(kind_name) {
         locations.insert(source, "kind", kind_node);
-        return parse_model(source, t, model, origin, locations);
+        return parse_model(source, t, model, origin, locations).map(|m| (m, write_params));
     }
     let Some(kind) = FunctionKind::from_name(kind_name) else {
         let known: Vec<&str> =
@@ -135,7 +173,9 @@ fn parse_objective(
             return Err(t.error(node, "dim", format!("{} is {}-D only", kind.name(), kind.default_dim())));
         }
         Some((0, node)) => return Err(t.error(node, "dim", "must be at least 1")),
-        Some((d, node)) if d > 1_000_000_000 => return Err(t.error(node, "dim", "too large")),
+        Some((d, node)) if d > super::MAX_DIM => {
+            return Err(t.error(node, "dim", format!("{d} is too large; at most {}", super::MAX_DIM)));
+        }
         Some((d, _)) => Some(d as usize),
         None => None,
     };
@@ -182,7 +222,7 @@ fn parse_objective(
         coeffs: params.coeffs.or_else(|| kind.takes_coeffs().then(|| Quadratic::default_coeffs(dim))),
     };
     t.finish(FUNCTION_KEYS)?;
-    Ok(ObjectiveSpec::Function { kind, params, start, noise })
+    Ok((ObjectiveSpec::Function { kind, params, start, noise }, write_params))
 }
 
 const MODEL_KEYS: &[&str] = &["kind", "dataset", "l2", "batch_size", "eval_every", "init", "hidden", "activation"];

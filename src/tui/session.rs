@@ -148,7 +148,8 @@ pub fn export(
     let number = out.file_name().map(|n| n.to_string_lossy().rsplit('-').next().unwrap_or("").to_string());
     let session =
         &Scenario { name: format!("{} (export {})", session.name, number.unwrap_or_default()), ..session.clone() };
-    let param_columns = if lab.objective().as_function().is_some() { lab.objective().dim() } else { 0 };
+    let param_columns =
+        if lab.objective().as_function().is_some() { session.param_columns(lab.objective().dim()) } else { 0 };
     write_folder_atomically(&out, |dir| {
         let steps_path = dir.join("steps.csv");
         let file = File::create(&steps_path).map_err(io(&steps_path))?;
