@@ -328,6 +328,7 @@ pub struct History {
     metrics: [OptSeries; 6],
     epoch: OptSeries,
     wall_ms: Vec<f64>,
+    grad_evals: Vec<u64>,
     dim: usize,
     params: Option<Vec<f64>>,
     path: Option<Path>,
@@ -353,6 +354,7 @@ impl History {
             metrics,
             epoch: OptSeries::new(0.0),
             wall_ms: Vec::new(),
+            grad_evals: Vec::new(),
             dim,
             params: options.params.then(Vec::new),
             path: options.path.filter(|_| dim >= 2).map(|w| Path::new(w, PATH_CAP)),
@@ -373,6 +375,10 @@ impl History {
     pub fn last_step(&self) -> Option<u64> {
         self.len().checked_sub(1).map(|i| self.steps.get(i))
     }
+    /// Gradient evaluations used by step index `i` (cumulative).
+    pub fn grad_evals(&self, i: usize) -> u64 {
+        self.grad_evals[i]
+    }
     /// The first index whose step is >= `step`.
     pub fn index_at_or_after(&self, step: f64) -> usize {
         self.steps.index_at_or_after(step)
@@ -390,6 +396,7 @@ impl History {
         }
         self.epoch.push(r.epoch);
         self.wall_ms.push(r.wall_ms);
+        self.grad_evals.push(r.grad_evals);
         if let Some(p) = &mut self.params {
             p.extend(params.iter().take(self.dim));
             p.extend(std::iter::repeat_n(f64::NAN, self.dim.saturating_sub(params.len())));
@@ -412,6 +419,7 @@ impl History {
             val_loss: m(Metric::ValLoss),
             val_accuracy: m(Metric::ValAccuracy),
             wall_ms: self.wall_ms[i],
+            grad_evals: self.grad_evals[i],
         }
     }
 
@@ -532,6 +540,7 @@ mod tests {
             val_loss: None,
             val_accuracy: None,
             wall_ms: step as f64,
+            grad_evals: step,
         }
     }
 

@@ -6,6 +6,7 @@ mod batches;
 mod events;
 mod history;
 mod lab;
+pub mod lr_find;
 mod run;
 mod stop;
 

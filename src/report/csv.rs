@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::io::Write;
 
 /// The columns of steps.csv before the parameters `x0, x1, ...`.
-pub const STEPS_COLUMNS: [&str; 13] = [
+pub const STEPS_COLUMNS: [&str; 14] = [
     "run",
     "optimizer",
     "seed",
@@ -18,10 +18,11 @@ pub const STEPS_COLUMNS: [&str; 13] = [
     "val_loss",
     "val_accuracy",
     "wall_ms",
+    "grad_evals",
     "run_id",
 ];
 
-pub const SUMMARY_COLUMNS: [&str; 15] = [
+pub const SUMMARY_COLUMNS: [&str; 16] = [
     "run",
     "optimizer",
     "seed",
@@ -36,6 +37,7 @@ pub const SUMMARY_COLUMNS: [&str; 15] = [
     "final_val_accuracy",
     "diverged_at",
     "wall_ms",
+    "grad_evals",
     "run_id",
 ];
 
@@ -65,6 +67,11 @@ fn push_opt(buf: &mut String, x: Option<f64>) {
 /// Milliseconds with microsecond resolution.
 fn push_ms(buf: &mut String, ms: f64) {
     let _ = write!(buf, "{ms:.3}");
+}
+
+/// How many parameter columns `x0, x1, ...` steps.csv has for `objective`.
+pub fn param_columns(scenario: &crate::scenario::Scenario, objective: &dyn crate::objective::Objective) -> usize {
+    if objective.as_function().is_some() { scenario.param_columns(objective.dim()) } else { 0 }
 }
 
 /// The header of steps.csv for an objective whose parameters are written (`dim` > 0) or not.
@@ -97,9 +104,16 @@ impl<W: Write> StepsWriter<W> {
 
     /// One row of a live run: its identity, the record and (analytic objectives) its parameters now.
     pub fn write(&mut self, run: &Run, r: &Record) -> ::csv::Result<()> {
-        let params = run.params().as_slice().unwrap_or(&[]);
+        let params = run.params();
         let spec = run.spec();
-        self.write_row(run.label(), run.optimizer().kind().name(), spec.seed, spec.key, r, params)
+        self.write_row(
+            run.label(),
+            run.optimizer().kind().name(),
+            spec.seed,
+            spec.key,
+            r,
+            params.as_slice().unwrap_or(&[]),
+        )
     }
 
     /// One row from its parts (a stored history: `params` as they were at `r.step`).
@@ -128,6 +142,9 @@ impl<W: Write> StepsWriter<W> {
         self.field(|b| push_opt(b, r.val_loss))?;
         self.field(|b| push_opt(b, r.val_accuracy))?;
         self.field(|b| push_ms(b, r.wall_ms))?;
+        self.field(|b| {
+            let _ = write!(b, "{}", r.grad_evals);
+        })?;
         self.field(|b| {
             let _ = write!(b, "{key}");
         })?;
@@ -181,6 +198,7 @@ pub fn summary_row(run: &Run, s: &Summary, key: RunKey) -> Vec<String> {
         opt(s.final_val_accuracy),
         opt_u(s.diverged_at),
         format!("{:.3}", s.wall_ms),
+        s.grad_evals.to_string(),
         key.to_string(),
     ]
 }

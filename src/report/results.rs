@@ -234,6 +234,8 @@ fn read_summary(path: &Path, scenario: &Scenario) -> Result<Vec<RunResult>, Repo
     let c_val_acc = cols.find("final_val_accuracy");
     let c_div = cols.require("diverged_at")?;
     let c_wall = cols.require("wall_ms")?;
+    // Folders written before the column existed: one evaluation per update.
+    let c_evals = cols.find("grad_evals");
     let path_s = path.display().to_string();
 
     let mut runs = Vec::new();
@@ -283,6 +285,10 @@ fn read_summary(path: &Path, scenario: &Scenario) -> Result<Vec<RunResult>, Repo
             final_val_accuracy: row.opt_f64(c_val_acc)?,
             diverged_at,
             wall_ms: row.f64(c_wall)?,
+            grad_evals: match c_evals {
+                Some(c) => row.u64(c)?,
+                None => steps,
+            },
         };
         if runs.iter().any(|r: &RunResult| r.label == label && r.seed == seed) {
             return Err(row.invalid(c_run, format!("run `{label}` with seed {seed} appears twice")));

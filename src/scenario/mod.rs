@@ -3,20 +3,26 @@
 
 mod bundled;
 mod expand;
+mod fallback;
 mod parse;
 mod resolve;
 mod run_key;
+mod shape;
 mod tree;
 
 pub use bundled::{BUNDLED, Bundled, DEFAULT_SCENARIO, find_bundled};
 pub use expand::{ComboError, EventError, ExpandedRun, apply_event, check_events, configure, hyper_name, hyper_reason};
+pub use fallback::Fallback;
 pub use tree::ScenarioError;
+
+mod rank_by;
+pub use rank_by::RankBy;
 
 use crate::data::{DataError, DatasetConfig};
 use crate::engine::{Event, Lab, RunKey, RunSpec, StopRule};
 use crate::objective::models::{ModelConfig, build_model_objective};
 use crate::objective::{Analytic, FunctionKind, FunctionParams, Objective};
-use crate::optim::{Hyper, OptimizerKind, Schedule};
+use crate::optim::{Hyper, OptimizerKind, Schedule, ScheduleKind};
 use ndarray::Array1;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -28,8 +34,13 @@ pub struct Scenario {
     pub description: String,
     /// Master seed: the dataset, its split, and run i of `seeds` uses seed + i.
     pub seed: u64,
-    /// Updates per run.
+    /// Updates per run (0 when the budget is `epochs`: each run's own count
+    /// is set by [`Scenario::apply_epochs`] once the dataset is loaded).
     pub steps: u64,
+    /// Passes over the training set per run, instead of `steps` (models only).
+    pub epochs: Option<u64>,
+    /// What orders the report's ranking table.
+    pub rank_by: RankBy,
     /// Repeats with seeds seed, seed + 1, ...
     pub seeds: u64,
     pub objective: ObjectiveSpec,
@@ -77,6 +88,8 @@ pub enum ObjectiveSpec {
         start: Vec<f64>,
         /// Standard deviation of Gaussian noise added to each gradient.
         noise: f64,
+        /// `[rows, cols]`: the parameters as one row-major matrix.
+        shape: Option<[usize; 2]>,
     },
     Model {
         model: ModelConfig,
@@ -108,6 +121,20 @@ impl KeyLocations {
         let (line, column) = source.line_col(node.span.start);
         self.file = source.file.clone();
         self.keys.push((key.to_string(), line, column));
+    }
+
+    /// An error about an event's `step` (the first event at `step` for `run`).
+    fn event_error(&self, origin: &Origin, step: u64, run: &str, message: String) -> ScenarioError {
+        let suffix = format!(".step={step}@{run}");
+        let at = self.keys.iter().find(|(k, _, _)| k.starts_with("event[") && k.ends_with(&suffix));
+        let key = at.and_then(|(k, _, _)| k.strip_suffix(&suffix)).map_or("event.step".into(), |k| format!("{k}.step"));
+        ScenarioError {
+            file: origin.display(),
+            line: at.map(|a| a.1),
+            column: at.map(|a| a.2),
+            key: Some(key),
+            message,
+        }
     }
 
     /// An error about `objective.KEY`, at its line when the file has it.
@@ -152,6 +179,8 @@ pub struct OptimizerEntry {
     pub schedule: Schedule,
     /// Overrides the objective's batch size for this entry (models).
     pub batch_size: Option<usize>,
+    /// The optimizer of the non-matrix tensors (matrix-aware kinds).
+    pub fallback: Option<Fallback>,
 }
 
 impl OptimizerEntry {
@@ -299,7 +328,7 @@ impl Scenario {
     /// Build the objective.
     pub fn build_objective(&self) -> Result<Arc<dyn Objective>, ScenarioError> {
         match &self.objective {
-            ObjectiveSpec::Function { kind, params, start, .. } => {
+            ObjectiveSpec::Function { kind, params, start, shape, .. } => {
                 let f = kind.build(params).map_err(|e| ScenarioError {
                     file: self.origin.display(),
                     line: None,
@@ -307,7 +336,11 @@ impl Scenario {
                     key: Some(format!("objective.{}", e.key)),
                     message: e.message,
                 })?;
-                Ok(Arc::new(Analytic::new(f, Some(Array1::from(start.clone())))))
+                let analytic = Analytic::new(f, Some(Array1::from(start.clone())));
+                Ok(Arc::new(match shape {
+                    Some([rows, cols]) => analytic.with_shape(*rows, *cols),
+                    None => analytic,
+                }))
             }
             ObjectiveSpec::Model { model, dataset, .. } => match build_model_objective(model, dataset, self.seed) {
                 Ok(objective) => Ok(Arc::new(objective)),
@@ -383,8 +416,40 @@ impl Scenario {
     /// The objective and every run at its start.
     pub fn build_lab(&self) -> Result<Lab, ScenarioError> {
         let objective = self.build_objective()?;
-        let specs = self.run_specs(objective.dim())?;
+        let mut specs = self.run_specs(objective.dim())?;
+        self.apply_epochs(&mut specs, objective.train_size())?;
         Ok(Lab::new(objective, specs, self.stop.clone()))
+    }
+
+    /// With an `epochs` budget, each run's updates: `epochs` passes over the
+    /// `train_size` training samples in its own minibatches (the last one of
+    /// a pass may be smaller), so runs with different batch sizes see the
+    /// same data as often. A cosine schedule without `t_max` spans the run;
+    /// `eval_every` is capped at one pass.
+    /// An event set after a run's last update is an error naming the run.
+    pub fn apply_epochs(&self, specs: &mut [RunSpec], train_size: Option<usize>) -> Result<(), ScenarioError> {
+        let (Some(epochs), Some(n)) = (self.epochs, train_size) else { return Ok(()) };
+        for spec in specs.iter_mut() {
+            let batch = spec.batch_size.filter(|_| spec.optimizer.kind() != OptimizerKind::Gd);
+            spec.steps = epochs_to_steps(epochs, n, batch);
+            // At least one evaluation per epoch, so that full-batch runs (one
+            // update per epoch) still draw a curve on the epoch axis.
+            spec.eval_every = spec.eval_every.clamp(1, epochs_to_steps(1, n, batch));
+            if let ScheduleKind::Cosine { t_max: t_max @ 0, .. } = &mut spec.schedule.kind {
+                *t_max = spec.steps;
+            }
+            if let Some(e) = spec.events.iter().find(|e| e.step >= spec.steps) {
+                let message = format!(
+                    "{} is not before the last update of {}, which makes {} updates ({epochs} epochs × {})",
+                    e.step,
+                    spec.label,
+                    spec.steps,
+                    spec.steps / epochs
+                );
+                return Err(self.locations.event_error(&self.origin, e.step, &e.run, message));
+            }
+        }
+        Ok(())
     }
 
     /// Every run label, in run order (without repeats for seeds).
@@ -409,6 +474,18 @@ impl Scenario {
         self.run_labels().len() * self.seeds as usize
     }
 }
+
+/// Updates in `epochs` passes over `n` samples in batches of `batch` (full batch when `None`).
+pub fn epochs_to_steps(epochs: u64, n: usize, batch: Option<usize>) -> u64 {
+    let per_epoch = match batch {
+        Some(b) if b > 0 && b < n => n.div_ceil(b) as u64,
+        _ => 1,
+    };
+    epochs.saturating_mul(per_epoch)
+}
+
+#[cfg(test)]
+mod epochs_tests;
 
 #[cfg(test)]
 mod tests {

@@ -5,7 +5,7 @@
 use super::assign::assign;
 use super::{Shard, ShardError, io};
 use crate::engine::{Lab, Record, Run, RunKey, RunSink};
-use crate::report::csv::{StepsWriter, summary_row};
+use crate::report::csv::{StepsWriter, param_columns, summary_row};
 use crate::report::folder::{self, FolderLock};
 use crate::scenario::Scenario;
 use std::collections::HashSet;
@@ -138,7 +138,7 @@ pub fn run_shard(
     };
     let done: HashSet<usize> = owned.iter().copied().filter(|&i| complete(i)).collect();
 
-    let params = if objective.as_function().is_some() { scenario.param_columns(objective.dim()) } else { 0 };
+    let params = param_columns(scenario, objective.as_ref());
     write_atomically(&dir.join("shard.toml"), shard_toml(scenario, shard, params, &keys, owned.len()).as_bytes())?;
     write_atomically(&dir.join("scenario.toml"), scenario.to_toml().as_bytes())?;
 
