@@ -15,7 +15,7 @@ use crate::scenario::{Scenario, ScenarioError};
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
@@ -37,6 +37,8 @@ pub struct Shared {
     histories: Vec<RwLock<History>>,
     snapshot: Mutex<Arc<Snapshot>>,
     version: AtomicU64,
+    /// The lab is quitting: long work on the engine thread (an export's replay) stops.
+    quitting: AtomicBool,
 }
 
 impl Shared {
@@ -50,6 +52,10 @@ impl Shared {
     /// Increases with every published snapshot.
     pub fn version(&self) -> u64 {
         self.version.load(Ordering::Acquire)
+    }
+    /// Ask the engine thread to drop what it is doing (the lab quits).
+    pub fn quit(&self) {
+        self.quitting.store(true, Ordering::SeqCst);
     }
     fn publish(&self, s: Snapshot) {
         *self.snapshot.lock().unwrap_or_else(PoisonError::into_inner) = Arc::new(s);
@@ -88,7 +94,6 @@ pub struct Controller {
 fn history_options(objective: &dyn Objective) -> HistoryOptions {
     let function = objective.as_function();
     HistoryOptions {
-        params: function.is_some(),
         path: function.filter(|f| f.dim() == 2).map(|f| f.window()),
         loss_floor: objective.min_value().filter(|m| *m < 0.0).unwrap_or(0.0),
     }
@@ -139,10 +144,17 @@ impl Controller {
             seeds: scenario.seeds,
             target_loss: None,
             lr_find: None,
+            train_size: None,
         };
         let shared =
-            Arc::new(Shared { histories, snapshot: Mutex::new(Arc::new(placeholder)), version: AtomicU64::new(0) });
+            Arc::new(Shared {
+            histories,
+            snapshot: Mutex::new(Arc::new(placeholder)),
+            version: AtomicU64::new(0),
+            quitting: AtomicBool::new(false),
+        });
         let now = Instant::now();
+        let speed = super::snapshot::default_speed(scenario.steps);
         let mut c = Controller {
             scenario,
             lab,
@@ -151,7 +163,7 @@ impl Controller {
             groups,
             results,
             paused,
-            speed: DEFAULT_SPEED,
+            speed,
             smoothing: 0.0,
             notice: None,
             handled: 0,
@@ -327,7 +339,7 @@ impl Controller {
     }
 
     pub fn export(&self) -> Result<PathBuf, crate::report::OutputError> {
-        session::export(&self.results, &self.session_scenario(), &self.lab, &self.shared.histories)
+        session::export(&self.results, &self.session_scenario(), &self.lab, &self.shared.quitting)
     }
 
     pub fn save(&self) -> Result<PathBuf, crate::report::OutputError> {
@@ -338,7 +350,7 @@ impl Controller {
     pub fn advance(&mut self, n: u64) {
         let before = self.lab.max_t();
         let histories = &self.shared.histories;
-        let keep_params = self.history_options.params || self.history_options.path.is_some();
+        let keep_params = self.history_options.path.is_some();
         let result: Result<(), Infallible> = self.lab.step_each(n, |id, _run| {
             Ok(HistorySink { history: &histories[id.0], records: Vec::new(), params: Vec::new(), keep_params })
         });
@@ -390,6 +402,20 @@ impl Controller {
                     ),
                     None => (String::new(), crate::optim::OptimizerKind::Sgd, Vec::new(), f64::NAN, f64::NAN, false),
                 };
+                let entry = lead.map_or(0, |r| r.spec().entry);
+                let changes = lead.map_or_else(Vec::new, |r| {
+                    let mut c: Vec<u64> = r
+                        .spec()
+                        .events
+                        .iter()
+                        .map(|e| e.step)
+                        .filter(|&s| s <= r.t())
+                        .chain(r.live_events().iter().map(|e| e.step))
+                        .collect();
+                    c.sort_unstable();
+                    c.dedup();
+                    c
+                });
                 GroupView {
                     label,
                     kind,
@@ -399,9 +425,19 @@ impl Controller {
                     next_lr,
                     scheduled,
                     finished: runs.iter().all(|r| r.is_finished()),
+                    entry,
+                    shade: (0, 1),
+                    changes,
                 }
             })
-            .collect();
+            .collect::<Vec<GroupView>>();
+        let mut groups = groups;
+        // Shades: the labels of one entry (its sweep values) in order.
+        for i in 0..groups.len() {
+            let entry = groups[i].entry;
+            let family: Vec<usize> = (0..groups.len()).filter(|&j| groups[j].entry == entry).collect();
+            groups[i].shade = (family.iter().position(|&j| j == i).unwrap_or(0), family.len());
+        }
         let runs = self
             .lab
             .runs()
@@ -451,6 +487,7 @@ impl Controller {
             seeds: self.scenario.seeds,
             target_loss: self.lab.stop_rule().target_loss,
             lr_find: self.lr_find.clone(),
+            train_size: objective.train_size(),
         }
     }
 

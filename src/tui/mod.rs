@@ -67,7 +67,8 @@ pub fn run(scenario: Scenario, paused: bool) -> Result<(), TuiError> {
     };
     ended.store(true, Ordering::SeqCst);
     signals.close();
-    // The terminal is restored; stop the engine and wait for it.
+    // The terminal is restored; stop the engine (and any export it is replaying) and wait for it.
+    shared.quit();
     let _ = tx.send((u64::MAX, Action::Quit));
     let joined = engine.join();
     if let Some(message) = terminal::other_panic() {

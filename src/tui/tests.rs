@@ -165,7 +165,7 @@ fn loss_chart_pane() {
     let mut lab = open(LAB, 300);
     let hs = lab.app.histories();
     let refs: Vec<_> = hs.iter().map(|g| &**g).collect();
-    let log = pane(70, 16, |a, b| view::loss_chart::render(&lab.app, &refs, a, b));
+    let log = pane(70, 16, |a, b| { view::loss_chart::render(&lab.app, &refs, a, b); });
     drop(hs);
     insta::assert_snapshot!("loss_chart_log", log);
     lab.press(KeyCode::Char('g'));
@@ -175,7 +175,7 @@ fn loss_chart_pane() {
     let refs: Vec<_> = hs.iter().map(|g| &**g).collect();
     insta::assert_snapshot!(
         "loss_chart_linear_smoothed",
-        pane(70, 16, |a, b| view::loss_chart::render(&lab.app, &refs, a, b))
+        pane(70, 16, |a, b| { view::loss_chart::render(&lab.app, &refs, a, b); })
     );
 }
 
@@ -432,7 +432,29 @@ fn finished_and_diverged_runs_refuse_changes() {
     assert!(s.finished);
     lab.press(KeyCode::Char('l'));
     assert!(lab.controller.lab().runs()[0].live_events().is_empty());
-    assert!(lab.app.notice().is_some_and(|n| n.text.contains("has stopped")));
+    assert!(lab.app.note().is_some_and(|n| n.contains("has stopped")), "{:?}", lab.app.note());
+}
+
+#[test]
+fn keys_that_cannot_act_say_why() {
+    let mut lab = open(LAB, 3);
+    lab.press(KeyCode::Char(' '));
+    lab.press(KeyCode::Char('n'));
+    assert_eq!(lab.app.note(), Some("n steps only when paused: space pauses"));
+    lab.press(KeyCode::Char('g'));
+    assert_eq!(lab.app.note(), None, "the next key clears it");
+    let mut done = open(LAB, 400);
+    done.press(KeyCode::Char(' '));
+    assert_eq!(done.app.note(), Some("every run has finished: r restarts them"));
+    done.press(KeyCode::Char('n'));
+    assert_eq!(done.app.note(), Some("every run has finished: r restarts them"));
+    done.press(KeyCode::Char('a'));
+    assert_eq!(done.app.note(), Some("every run is shown already"));
+    done.press(KeyCode::Char('d'));
+    assert!(done.app.note().is_some_and(|n| n.starts_with("no seeds to group")));
+    // The footer shows it.
+    let screen = text(&draw(&done.app, 100, 30));
+    assert!(screen.contains("no seeds to group"), "{screen}");
 }
 
 #[test]

@@ -29,7 +29,7 @@ fn field_lines(app: &App, width: u16) -> Vec<Line<'static>> {
     let width = usize::from(width);
     let mut head = vec![Span::styled(
         format!("{} ({})", g.label, g.kind.name()),
-        Style::new().fg(theme::run_color(app.selected)).add_modifier(Modifier::BOLD),
+        Style::new().fg(app.color(app.selected)).add_modifier(Modifier::BOLD),
     )];
     if g.scheduled {
         head.push(Span::styled(format!(" · lr now {}", format::num(g.next_lr)), theme::DIM));
@@ -83,7 +83,8 @@ struct RowLayout {
 
 fn row_layout(app: &App, inner: Rect) -> RowLayout {
     let longest = app.snapshot().groups.iter().map(|g| g.label.chars().count()).max().unwrap_or(0) as u16;
-    let label_w = longest.min(inner.width / 3).max(1);
+    // Whole labels, as long as the track keeps 8 columns; then cut in the middle.
+    let label_w = longest.min(inner.width.saturating_sub(MARK_W + 2 + VALUE_W + 8)).max(6.min(longest)).max(1);
     let track = inner.width.saturating_sub(MARK_W + label_w + 1 + 1 + VALUE_W);
     RowLayout { label_w, track }
 }
@@ -115,13 +116,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let mut lines = Vec::new();
     for g in first..first + rows {
         let group = &s.groups[g];
-        let color = theme::run_color(g);
+        let color = app.color(g);
         let selected = g == app.selected;
         let lr = app.lr(g);
         let mut spans = vec![
             Span::styled(if selected { "▸ " } else { "  " }, Style::new().fg(color)),
             Span::styled(
-                format!("{:<w$} ", format::fit(&group.label, usize::from(l.label_w)), w = usize::from(l.label_w)),
+                format!("{:<w$} ", format::elide(&group.label, usize::from(l.label_w)), w = usize::from(l.label_w)),
                 if selected { Style::new().fg(color).add_modifier(Modifier::BOLD) } else { Style::new().fg(color) },
             ),
         ];
