@@ -344,8 +344,11 @@ fn models_show_validation_and_epochs() {
     assert!(screen.contains("epochs"), "{screen}");
     assert!(screen.contains("validation accuracy"), "{screen}");
     insta::assert_snapshot!("model_120x32", screen);
-    lab.press(KeyCode::Char('x'));
-    assert!(text_of(&lab.app, 120, 32).contains("steps"));
+    // x cycles epochs → samples seen → seconds → steps.
+    for unit in ["samples", "seconds", "steps", "epochs"] {
+        lab.press(KeyCode::Char('x'));
+        assert!(text_of(&lab.app, 120, 32).contains(unit), "{unit}");
+    }
 }
 
 #[test]
