@@ -32,6 +32,8 @@ use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::Duration;
 
+pub use terminal::restore_without_allocating;
+
 #[derive(Debug, thiserror::Error)]
 pub enum TuiError {
     #[error("{0}")]

@@ -520,6 +520,22 @@ fn same_rows(a: &std::path::Path, b: &std::path::Path) -> usize {
 fn replay(lab: &TestLab) -> (std::path::PathBuf, std::path::PathBuf) {
     let export = lab.controller.export().unwrap();
     assert!(export.join("report.md").is_file() && export.join("loss.svg").is_file(), "an export has its report");
+    // The export is a replay of the session: its last row of each run is
+    // what the live lab holds, to the last digit.
+    let mut r = csv::Reader::from_path(export.join("steps.csv")).unwrap();
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<Vec<String>> = r.records().map(|rec| rec.unwrap().iter().map(String::from).collect()).collect();
+    for run in lab.controller.lab().runs() {
+        let last = rows
+            .iter()
+            .rfind(|row| row[col("run")] == run.label() && row[col("seed")] == run.spec().seed.to_string())
+            .expect("the run is exported");
+        let live = run.last();
+        assert_eq!(last[col("step")], live.step.to_string(), "{}", run.label());
+        assert_eq!(last[col("loss")], crate::report::csv::fmt_f64(live.loss), "{}", run.label());
+        assert_eq!(last[col("x0")], crate::report::csv::fmt_f64(run.params()[0]), "{}", run.label());
+    }
     let saved = lab.controller.save().unwrap();
     let scenario = Scenario::load(saved.to_str().unwrap()).unwrap();
     let out = saved.with_file_name("replay");
