@@ -83,6 +83,21 @@ impl Lab {
         }
     }
 
+    /// Wait until the screen no longer shows `text`.
+    fn wait_gone(&self, text: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if !screen.contains(text) {
+                return screen;
+            }
+            if start.elapsed() > TIMEOUT {
+                panic!("`{text}` did not go; the screen:\n{screen}");
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     fn press(&mut self, keys: &str) {
         let writer = self.writer.as_mut().expect("terminal open");
         for b in keys.as_bytes() {
@@ -378,7 +393,7 @@ fn at_80x24_the_header_keeps_state_step_and_speed_and_the_footer_help() {
     assert!(last_row(&screen).trim_end().ends_with("? help"), "{screen}");
     // A key that cannot act says why, and `? help` stays.
     lab.press(" ");
-    lab.wait_for("running");
+    lab.wait_for("│ running │");
     lab.press("n");
     let screen = lab.wait_for("n steps only when paused");
     assert!(last_row(&screen).trim_end().ends_with("? help"), "{screen}");
@@ -397,9 +412,7 @@ fn esc_closes_the_help_before_it_quits_and_the_help_scrolls() {
     lab.press("jjjjjjjjjjjj");
     lab.wait_for("keys 13–");
     lab.press("\x1b");
-    thread::sleep(Duration::from_millis(300));
-    let screen = lab.screen();
-    assert!(!screen.contains("scroll"), "the help closed: {screen}");
+    lab.wait_gone("scroll");
     assert!(lab.child.try_wait().unwrap().is_none(), "Esc with the help open does not quit");
     lab.press("\x1b");
     assert_eq!(lab.exit_code(), 0);
@@ -448,15 +461,13 @@ fn seeds_are_a_band_runs_hide_solo_focus_and_the_x_axis_zooms() {
     lab.press("i");
     lab.wait_for("1 hidden");
     lab.press("i");
-    lab.wait_for("median");
-    assert!(!lab.screen().contains("hidden"), "{}", lab.screen());
+    lab.wait_gone("hidden");
     lab.press("jj");
     lab.press("o");
     lab.wait_for("only Adam");
     lab.wait_for("2 hidden");
     lab.press("o");
-    thread::sleep(Duration::from_millis(200));
-    assert!(!lab.screen().contains("hidden"), "o again shows all: {}", lab.screen());
+    lab.wait_gone("hidden");
     lab.press("*");
     lab.wait_for("· focus");
     // The x zoom: the last half, the last tenth, all.
@@ -465,8 +476,7 @@ fn seeds_are_a_band_runs_hide_solo_focus_and_the_x_axis_zooms() {
     lab.press("z");
     lab.wait_for("last tenth");
     lab.press("z");
-    thread::sleep(Duration::from_millis(200));
-    assert!(!lab.screen().contains("last tenth"), "{}", lab.screen());
+    lab.wait_gone("last tenth");
     lab.press("q");
     assert_eq!(lab.exit_code(), 0);
     lab.assert_restored();

@@ -488,7 +488,10 @@ mod tests {
         for (m, a) in h.marks().iter().zip(aggs) {
             let values: Vec<f64> = (start..=m.step).map(loss).collect();
             let expected = scan(&values);
-            assert_eq!((a.min, a.max, a.last, a.count()), (expected.min, expected.max, expected.last, expected.count()));
+            assert_eq!(
+                (a.min, a.max, a.last, a.count()),
+                (expected.min, expected.max, expected.last, expected.count())
+            );
             assert!((a.mean() - expected.mean()).abs() < 1e-9);
             start = m.step + 1;
         }
@@ -501,7 +504,10 @@ mod tests {
 
     #[test]
     fn memory_is_fixed_whatever_the_length() {
-        let mut h = History::new(2, HistoryOptions { path: Some(Window { x: (0.0, 1.0), y: (0.0, 1.0) }), ..Default::default() });
+        let mut h = History::new(
+            2,
+            HistoryOptions { path: Some(Window { x: (0.0, 1.0), y: (0.0, 1.0) }), ..Default::default() },
+        );
         h.set_smoothing(0.9);
         let mut at = Vec::new();
         for step in 0..2_000_000u64 {

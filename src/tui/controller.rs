@@ -146,8 +146,7 @@ impl Controller {
             lr_find: None,
             train_size: None,
         };
-        let shared =
-            Arc::new(Shared {
+        let shared = Arc::new(Shared {
             histories,
             snapshot: Mutex::new(Arc::new(placeholder)),
             version: AtomicU64::new(0),

@@ -165,7 +165,9 @@ fn loss_chart_pane() {
     let mut lab = open(LAB, 300);
     let hs = lab.app.histories();
     let refs: Vec<_> = hs.iter().map(|g| &**g).collect();
-    let log = pane(70, 16, |a, b| { view::loss_chart::render(&lab.app, &refs, a, b); });
+    let log = pane(70, 16, |a, b| {
+        view::loss_chart::render(&lab.app, &refs, a, b);
+    });
     drop(hs);
     insta::assert_snapshot!("loss_chart_log", log);
     lab.press(KeyCode::Char('g'));
@@ -175,7 +177,9 @@ fn loss_chart_pane() {
     let refs: Vec<_> = hs.iter().map(|g| &**g).collect();
     insta::assert_snapshot!(
         "loss_chart_linear_smoothed",
-        pane(70, 16, |a, b| { view::loss_chart::render(&lab.app, &refs, a, b); })
+        pane(70, 16, |a, b| {
+            view::loss_chart::render(&lab.app, &refs, a, b);
+        })
     );
 }
 
@@ -705,4 +709,35 @@ fn lr_find_without_a_fall_leaves_the_rate_alone() {
     assert!(notice.text.contains("lr-find: no suggestion for GD lr=0.019"), "{notice:?}");
     let screen = pane(50, 20, |a, b| view::lr_find::render(&lab.app, a, b));
     assert!(screen.contains("no suggestion"), "{screen}");
+}
+
+/// A bundled scenario stepped `steps` updates, with the right-hand pane on `second`.
+fn bundled_lab(name: &str, steps: u64, second: SecondChart) -> TestLab {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = Scenario::load(name).unwrap();
+    let (mut controller, shared) = Controller::new(scenario, true, dir.path().join("results")).unwrap();
+    controller.advance(steps);
+    controller.publish();
+    let mut app = App::new(shared, controller.lab().objective_arc());
+    app.second = second;
+    let mut lab = TestLab { controller, app, _dir: dir };
+    lab.sync();
+    lab
+}
+
+/// Every pane at the sizes people use, on a sweep (18 labels), seeds (five
+/// per label, as bands) and a model with seeds; each snapshot read before it
+/// was accepted.
+#[test]
+fn bundled_scenarios_at_four_sizes() {
+    let labs = [
+        ("sweep", bundled_lab("beale_lr_sweep", 700, SecondChart::GradNorm)),
+        ("seeds", bundled_lab("noisy_quadratic", 800, SecondChart::GradNorm)),
+        ("model", bundled_lab("softmax_classic", 150, SecondChart::ValAccuracy)),
+    ];
+    for (name, lab) in &labs {
+        for (w, h) in [(80, 24), (100, 30), (160, 48), (250, 70)] {
+            insta::assert_snapshot!(format!("{name}_{w}x{h}"), text(&draw(&lab.app, w, h)));
+        }
+    }
 }

@@ -72,7 +72,7 @@ pub fn shade(entry: usize, k: usize, n: usize, depth: Depth) -> Color {
         Depth::Indexed => Color::Indexed(nearest_256(rgb)),
         Depth::Ansi => {
             let (a, b) = ANSI[entry % ANSI.len()];
-            if k % 2 == 0 { a } else { b }
+            if k.is_multiple_of(2) { a } else { b }
         }
     }
 }

@@ -117,6 +117,11 @@ struct Slice {
     mean: f64,
 }
 
+/// A curve's slices, one per column (None: no data there).
+type Slices = Vec<Option<Slice>>;
+/// A band's low and high per column.
+type Spread = Vec<Option<(f64, f64)>>;
+
 fn x_of(h: &History, unit: XUnit, train: f64, i: usize) -> f64 {
     let marks = h.marks();
     let end = unit.of(&marks[i], train);
@@ -164,7 +169,7 @@ fn slices(cols: &[Agg], log: bool, floor: f64) -> Vec<Option<Slice>> {
 
 /// The median and band of several curves' slices, column by column: the band
 /// is their range with fewer than five, their interquartile range with more.
-fn band(members: &[Vec<Option<Slice>>]) -> (Vec<Option<Slice>>, Vec<Option<(f64, f64)>>) {
+fn band(members: &[Slices]) -> (Slices, Spread) {
     let columns = members.first().map_or(0, Vec::len);
     let mut line = Vec::with_capacity(columns);
     let mut spread = Vec::with_capacity(columns);
@@ -199,7 +204,7 @@ fn quantile(sorted: &[f64], p: f64) -> f64 {
 /// What gets drawn: lines (slices per column) and bands, in drawing order.
 struct Layer {
     slices: Vec<Option<Slice>>,
-    spread: Option<(Vec<Option<(f64, f64)>>, Color)>,
+    spread: Option<(Spread, Color)>,
     style: Style,
     dashed: bool,
     outlier: bool,
@@ -240,7 +245,7 @@ pub fn render(spec: ChartSpec<'_>, area: Rect, buf: &mut Buffer) -> Drawn {
     let columns = usize::from(chart_w.saturating_sub(guess_label_w + 1)) * 2;
     let mut layers: Vec<Layer> = Vec::new();
     // Per band: its key, its layer and its members' slices.
-    let mut bands: Vec<(usize, usize, Vec<Vec<Option<Slice>>>)> = Vec::new();
+    let mut bands: Vec<(usize, usize, Vec<Slices>)> = Vec::new();
     for c in &spec.curves {
         let floor = c.history.floor(c.metric);
         let s = slices(&gather(c, spec.unit, train, x0, x_hi, columns), spec.log, floor);
@@ -285,7 +290,8 @@ pub fn render(spec: ChartSpec<'_>, area: Rect, buf: &mut Buffer) -> Drawn {
             *l = format!("≤{l}");
         }
     }
-    let floor_label = floored.then(|| format!("≤{}", ticks::log(yt.lo, yt.lo + 4.0).labels.first().cloned().unwrap_or_default()));
+    let floor_label =
+        floored.then(|| format!("≤{}", ticks::log(yt.lo, yt.lo + 4.0).labels.first().cloned().unwrap_or_default()));
     let label_w = y_labels.iter().chain(floor_label.iter()).map(|l| l.chars().count()).max().unwrap_or(1) as u16;
     let plot = Rect::new(inner.x + label_w + 1, inner.y, chart_w.saturating_sub(label_w + 1), plot_h);
     drawn.plot = plot;
@@ -377,7 +383,11 @@ pub fn render(spec: ChartSpec<'_>, area: Rect, buf: &mut Buffer) -> Drawn {
     let xt = x_ticks(x0, x_hi, spec.unit, x_room);
     let below = axis_y + 1;
     let mut free_from = plot.x;
-    let x_col = |x: f64| plot.x + (((x - x0) / (x_hi - x0)) * f64::from(plot.width - 1)).round().clamp(0.0, f64::from(plot.width - 1)) as u16;
+    let x_col = |x: f64| {
+        plot.x
+            + (((x - x0) / (x_hi - x0)) * f64::from(plot.width - 1)).round().clamp(0.0, f64::from(plot.width - 1))
+                as u16
+    };
     for (v, label) in xt.at.iter().zip(&xt.labels) {
         let c = x_col(*v);
         buf[(c, axis_y)].set_char('┬').set_style(theme::AXIS);
@@ -563,7 +573,15 @@ mod tests {
     }
 
     fn curve(h: &History) -> Curve<'_> {
-        Curve { history: h, metric: Metric::Loss, smoothed: false, style: Style::default(), dashed: false, outlier: false, band: None }
+        Curve {
+            history: h,
+            metric: Metric::Loss,
+            smoothed: false,
+            style: Style::default(),
+            dashed: false,
+            outlier: false,
+            band: None,
+        }
     }
 
     #[test]
@@ -608,17 +626,28 @@ mod tests {
     fn the_legend_never_covers_data() {
         // Lines that fill the top right (flat high) and bottom left (falling) of the plot.
         let hs: Vec<History> = (0..20)
-            .map(|k| history(3000, move |s| if k % 2 == 0 { 10.0 + k as f64 } else { 10f64.powf(1.0 - s as f64 / 300.0 - k as f64 * 0.1) }))
+            .map(|k| {
+                history(3000, move |s| {
+                    if k % 2 == 0 { 10.0 + k as f64 } else { 10f64.powf(1.0 - s as f64 / 300.0 - k as f64 * 0.1) }
+                })
+            })
             .collect();
         for (w, h, runs) in [(60, 20, 5), (100, 30, 20), (45, 16, 3), (160, 48, 20)] {
             let curves: Vec<Curve> = hs.iter().take(runs).map(curve).collect();
             let legend: Vec<LegendEntry> = (0..runs)
-                .map(|g| LegendEntry { name: format!("run {g}"), style: Style::new(), hidden: false, selected: g == 1, group: g })
+                .map(|g| LegendEntry {
+                    name: format!("run {g}"),
+                    style: Style::new(),
+                    hidden: false,
+                    selected: g == 1,
+                    group: g,
+                })
                 .collect();
             let (buf, drawn) = draw(curves, legend, w, h);
             // Every cell of the plot that shows data (braille) is outside every legend row.
             for (rect, _) in &drawn.legend {
-                let boxed = Rect::new(rect.x.saturating_sub(1), rect.y.saturating_sub(1), rect.width + 2, rect.height + 2);
+                let boxed =
+                    Rect::new(rect.x.saturating_sub(1), rect.y.saturating_sub(1), rect.width + 2, rect.height + 2);
                 for y in boxed.y..boxed.bottom() {
                     for x in boxed.x..boxed.right() {
                         let inside_plot = drawn.plot.contains(ratatui::layout::Position::new(x, y));
@@ -635,7 +664,9 @@ mod tests {
             let braille = |b: &Buffer, r: Rect| {
                 (r.y..r.bottom())
                     .flat_map(|y| (r.x..r.right()).map(move |x| (x, y)))
-                    .filter(|&(x, y)| b[(x, y)].symbol().chars().next().is_some_and(|c| ('\u{2801}'..='\u{28ff}').contains(&c)))
+                    .filter(|&(x, y)| {
+                        b[(x, y)].symbol().chars().next().is_some_and(|c| ('\u{2801}'..='\u{28ff}').contains(&c))
+                    })
                     .count()
             };
             if drawn.legend.first().is_some_and(|(r, _)| !drawn.plot.contains(r.as_position())) {
@@ -654,7 +685,8 @@ mod tests {
         let a = history(100, |s| 10f64.powf(-(s as f64) * 0.3));
         let b = history(100, |_| 1.0);
         let (buf, drawn) = draw(vec![curve(&a), curve(&b)], Vec::new(), 60, 20);
-        let text: String = (0..20).map(|y| (0..60).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>() + "\n").collect();
+        let text: String =
+            (0..20).map(|y| (0..60).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>() + "\n").collect();
         assert!(text.contains('≤'), "the floor is labelled:\n{text}");
         // The falling run ends on the floor row, not below the plot.
         let bottom = drawn.plot.bottom() - 1;

@@ -34,13 +34,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let fixed_w: usize = fixed.iter().map(|t| t.chars().count()).sum::<usize>() + 4 * SEP.chars().count();
     let objective_w = s.objective.chars().count() + SEP.chars().count();
     let name_w = s.name.chars().count();
-    let (name_room, with_objective) = if fixed_w + name_w + objective_w <= width {
-        (name_w, true)
-    } else if fixed_w + name_w.min(12) + objective_w <= width {
-        (width - fixed_w - objective_w, true)
-    } else {
-        (width.saturating_sub(fixed_w), false)
-    };
+    let (name_room, with_objective) =
+        if fixed_w + name_w + objective_w <= width { (name_w, true) } else { (width.saturating_sub(fixed_w), false) };
     let sep = Span::styled(SEP, theme::HEADER);
     let mut spans = vec![Span::styled(" optlab ", theme::HEADER_STRONG)];
     if name_room >= 4 {

@@ -19,7 +19,10 @@ pub fn lines() -> Vec<Line<'static>> {
         Span::styled(format!(" {:<9}", "mouse"), theme::KEY),
         Span::raw("drag a slider; click a table row to select, a legend entry to hide"),
     ]));
-    lines.push(Line::from(vec![Span::styled(format!(" {:<9}", "right"), theme::KEY), Span::raw("click a row or a legend entry: only that run")]));
+    lines.push(Line::from(vec![
+        Span::styled(format!(" {:<9}", "right"), theme::KEY),
+        Span::raw("click a row or a legend entry: only that run"),
+    ]));
     lines.push(Line::from(""));
     lines.push(Line::styled(" Changes are recorded with their step (▲ on the x axis); w saves them.", theme::DIM));
     lines

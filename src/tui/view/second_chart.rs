@@ -20,7 +20,14 @@ pub fn render(app: &App, histories: &[&History], which: SecondChart, area: Rect,
     let curves = loss_chart::curves(app, histories, metric);
     let mut title = vec![
         Span::styled(format!(" {} ", metric.name()), theme::TITLE),
-        Span::styled(if log { "· log " } else { "· linear " }, theme::DIM),
+        Span::styled(
+            match (log, metric) {
+                (true, _) => "· log ",
+                (false, Metric::ValAccuracy) => "",
+                (false, _) => "· linear ",
+            },
+            theme::DIM,
+        ),
         Span::styled("· v switches ", theme::DIM),
     ];
     if app.zoom_fraction() < 1.0 {

@@ -15,11 +15,12 @@ use ratatui::widgets::{Block, Paragraph, Widget};
 const VALUE_W: u16 = 8;
 const MARK_W: u16 = 2;
 
-fn block() -> Block<'static> {
-    Block::bordered().border_style(theme::BORDER).title(Line::from(vec![
-        Span::styled(" learning rate ", theme::TITLE),
-        Span::styled("· log · ←→ or drag ", theme::DIM),
-    ]))
+/// The pane's frame; its title shortened to fit narrow panes.
+fn block(width: u16) -> Block<'static> {
+    let hint = if width >= 38 { "· log · ←→ or drag " } else { "· ←→ " };
+    Block::bordered()
+        .border_style(theme::BORDER)
+        .title(Line::from(vec![Span::styled(" learning rate ", theme::TITLE), Span::styled(hint, theme::DIM)]))
 }
 
 /// The lines below the sliders: the selected label's other hyperparameters, wrapped.
@@ -83,15 +84,15 @@ struct RowLayout {
 
 fn row_layout(app: &App, inner: Rect) -> RowLayout {
     let longest = app.snapshot().groups.iter().map(|g| g.label.chars().count()).max().unwrap_or(0) as u16;
-    // Whole labels, as long as the track keeps 8 columns; then cut in the middle.
-    let label_w = longest.min(inner.width.saturating_sub(MARK_W + 2 + VALUE_W + 8)).max(6.min(longest)).max(1);
+    // Whole labels, as long as the track keeps 5 columns; then cut in the middle.
+    let label_w = longest.min(inner.width.saturating_sub(MARK_W + 2 + VALUE_W + 5)).max(6.min(longest)).max(1);
     let track = inner.width.saturating_sub(MARK_W + label_w + 1 + 1 + VALUE_W);
     RowLayout { label_w, track }
 }
 
 /// The slider tracks on screen, per label.
 pub fn tracks(app: &App, area: Rect) -> Vec<(usize, Rect)> {
-    let inner = block().inner(area);
+    let inner = block(area.width).inner(area);
     let l = row_layout(app, inner);
     if l.track < 3 {
         return Vec::new();
@@ -104,7 +105,7 @@ pub fn tracks(app: &App, area: Rect) -> Vec<(usize, Rect)> {
 }
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let b = block();
+    let b = block(area.width);
     let inner = b.inner(area);
     b.render(area, buf);
     if inner.width < 8 || inner.height == 0 {

@@ -267,9 +267,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                 Cell::from(Span::styled(text, style))
             }
             Col::Speed => Cell::from(r.steps_per_sec.map_or("-".into(), format::count)),
-            Col::Hyper(name) => Cell::from(
-                app.value(r.group, name).map_or("-".into(), format::hyper),
-            ),
+            Col::Hyper(name) => Cell::from(app.value(r.group, name).map_or("-".into(), format::hyper)),
         });
         let row = Row::new(cells);
         if selected { row.style(Style::new().add_modifier(Modifier::BOLD)) } else { row }

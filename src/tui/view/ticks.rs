@@ -73,7 +73,9 @@ pub fn log(lo: f64, hi: f64) -> Ticks {
         return Ticks { at, labels, lo, hi };
     }
     // Few decades: 1, 2, 5 (or every digit) times each power of ten within.
-    for mantissas in [&[1.0, 2.0, 5.0][..], &[1.0, 2.0, 3.0, 5.0, 7.0][..], &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]] {
+    for mantissas in
+        [&[1.0, 2.0, 5.0][..], &[1.0, 2.0, 3.0, 5.0, 7.0][..], &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]]
+    {
         let mut at = Vec::new();
         for e in (lo.floor() as i64)..=(hi.ceil() as i64) {
             for m in mantissas {
@@ -157,7 +159,8 @@ mod tests {
 
     #[test]
     fn linear_ticks_are_round_and_four_to_seven() {
-        for (lo, hi) in [(0.0, 26.67), (0.0, 3000.0), (1.95e-3, 7708.0), (-3.2, 4.1), (0.37, 0.41), (0.0, 1.0), (5.0, 5.0)]
+        for (lo, hi) in
+            [(0.0, 26.67), (0.0, 3000.0), (1.95e-3, 7708.0), (-3.2, 4.1), (0.37, 0.41), (0.0, 1.0), (5.0, 5.0)]
         {
             let t = linear(lo, hi, false);
             assert!((MIN_TICKS..=MAX_TICKS).contains(&t.at.len()), "{lo}..{hi}: {:?}", t.labels);
