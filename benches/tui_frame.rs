@@ -104,6 +104,9 @@ fn frames(c: &mut Criterion) {
             }
         })
     });
+    c.bench_function("pane_landscape_64x1M", |b| {
+        b.iter(|| optlab::tui::view::landscape::render(&app, &hs, area, &mut buf))
+    });
     c.bench_function("pane_table_64", |b| b.iter(|| optlab::tui::view::table::render(&app, area, &mut buf)));
 }
 

@@ -140,20 +140,29 @@ pub fn gather(curve: &Curve<'_>, unit: XUnit, train: f64, x0: f64, x1: f64, colu
     if columns == 0 || x1.partial_cmp(&x0) != Some(std::cmp::Ordering::Greater) {
         return out;
     }
-    let marks = h.marks();
-    let n = aggs.len().min(marks.len());
+    let marks = &h.marks()[..aggs.len().min(h.marks().len())];
     // x grows with the bucket: skip to the first bucket that ends at or after x0.
-    let start = marks[..n].partition_point(|m| unit.of(m, train) < x0);
+    let start = marks.partition_point(|m| unit.of(m, train) < x0);
     let scale = (columns - 1) as f64 / (x1 - x0);
-    for (i, agg) in aggs.iter().enumerate().take(n).skip(start) {
-        let x = x_of(h, unit, train, i);
+    let last = (columns - 1) as f64;
+    // A bucket sits at the middle of the steps it covers (its end, when one step wide).
+    let exact = h.bucket_width() == 1;
+    let mut prev = match start {
+        0 => h.first().map_or(f64::NAN, |m| unit.of(&m, train)),
+        i => unit.of(&marks[i - 1], train),
+    };
+    for (m, agg) in marks[start..].iter().zip(&aggs[start..]) {
+        let end = unit.of(m, train);
+        let x = if exact { end } else { 0.5 * (prev + end) };
+        prev = end;
         if x > x1 {
             break;
         }
-        if x.is_nan() || x < x0 {
+        // NaN (no epochs) and points before x0 fall out here.
+        if !(x >= x0) {
             continue;
         }
-        let c = (((x - x0) * scale).round() as usize).min(columns - 1);
+        let c = ((x - x0) * scale).round().min(last) as usize;
         out[c] = out[c].then(*agg);
     }
     out
@@ -195,10 +204,10 @@ fn band(members: &[Slices]) -> (Slices, Spread) {
     (line, spread)
 }
 
-/// The value at quantile p of sorted values.
-fn quantile(sorted: &[f64], p: f64) -> f64 {
-    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
+/// The value at quantile p of the values (reordered).
+fn quantile(values: &mut [f64], p: f64) -> f64 {
+    let i = (((values.len() - 1) as f64 * p).round() as usize).min(values.len() - 1);
+    *values.select_nth_unstable_by(i, f64::total_cmp).1
 }
 
 /// What gets drawn: lines (slices per column) and bands, in drawing order.
@@ -476,14 +485,16 @@ fn y_range(layers: &[Layer], log: bool, robust: bool) -> (Option<f64>, Option<f6
     if v.is_empty() {
         return (None, None, false);
     }
-    v.sort_by(f64::total_cmp);
-    let (mut lo, hi) = if robust { (quantile(&v, 0.02), quantile(&v, 0.98)) } else { (v[0], v[v.len() - 1]) };
+    let min = v.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    // The 2nd and 98th percentiles by selection (linear time), not a sort.
+    let (mut lo, hi) = if robust { (quantile(&mut v, 0.02), quantile(&mut v, 0.98)) } else { (min, max) };
     let mut floored = below;
     if log && hi - lo > MAX_DECADES {
         lo = hi - MAX_DECADES;
         floored = true;
     }
-    if robust && v[0] < lo {
+    if robust && min < lo {
         floored |= log;
     }
     (Some(lo), Some(hi), floored)
