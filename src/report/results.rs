@@ -26,6 +26,19 @@ pub enum ReportError {
 }
 
 impl ReportError {
+    /// The error with every path passed through `fix`.
+    pub fn naming(self, fix: &dyn Fn(String) -> String) -> ReportError {
+        match self {
+            ReportError::Missing { path } => ReportError::Missing { path: fix(path) },
+            ReportError::Invalid { path, row, column, message } => {
+                ReportError::Invalid { path: fix(path), row, column, message }
+            }
+            ReportError::Io { path, source } => ReportError::Io { path: fix(path), source },
+            ReportError::Chart { path, message } => ReportError::Chart { path: fix(path), message },
+            other => other,
+        }
+    }
+
     /// Whether the error is the input's fault (exit status 2) rather than the system's.
     pub fn is_bad_input(&self) -> bool {
         matches!(self, ReportError::Missing { .. } | ReportError::Invalid { .. } | ReportError::Scenario(_))

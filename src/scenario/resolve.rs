@@ -19,6 +19,7 @@ fn hyper(h: Hyper) -> Value {
     match h {
         Hyper::Float(v) => Value::Float(v),
         Hyper::Bool(b) => Value::Boolean(b),
+        Hyper::Choice(c) => Value::String(c.to_string()),
     }
 }
 
