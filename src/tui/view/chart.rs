@@ -122,16 +122,6 @@ type Slices = Vec<Option<Slice>>;
 /// A band's low and high per column.
 type Spread = Vec<Option<(f64, f64)>>;
 
-fn x_of(h: &History, unit: XUnit, train: f64, i: usize) -> f64 {
-    let marks = h.marks();
-    let end = unit.of(&marks[i], train);
-    if h.bucket_width() == 1 {
-        return end;
-    }
-    let start = if i == 0 { h.first().map_or(end, |m| unit.of(&m, train)) } else { unit.of(&marks[i - 1], train) };
-    (start + end) / 2.0
-}
-
 /// The buckets of a curve between x0 and x1 gathered into `columns` slices.
 pub fn gather(curve: &Curve<'_>, unit: XUnit, train: f64, x0: f64, x1: f64, columns: usize) -> Vec<Agg> {
     let mut out = vec![Agg::EMPTY; columns];
