@@ -61,7 +61,7 @@ const ANSI: [(Color, Color); 10] = [
 /// from darker (first value) to lighter (last), as the SVG reports shade them.
 pub fn shade(entry: usize, k: usize, n: usize, depth: Depth) -> Color {
     let base = PALETTE[entry % PALETTE.len()];
-    let t = if n < 2 { 0.0 } else { -0.45 + 0.8 * k as f64 / (n - 1) as f64 };
+    let t = if n < 2 { 0.0 } else { -0.3 + 0.75 * k as f64 / (n - 1) as f64 };
     let towards = |c: u8| {
         let c = f64::from(c);
         (if t < 0.0 { c * (1.0 + t) } else { c + (255.0 - c) * t * 0.85 }).round().clamp(0.0, 255.0) as u8
@@ -74,6 +74,22 @@ pub fn shade(entry: usize, k: usize, n: usize, depth: Depth) -> Color {
             let (a, b) = ANSI[entry % ANSI.len()];
             if k.is_multiple_of(2) { a } else { b }
         }
+    }
+}
+
+/// A colour lifted towards white (the selected run's line, drawn on top).
+pub fn bright(color: Color, depth: Depth) -> Color {
+    let rgb = match color {
+        Color::Rgb(r, g, b) => (r, g, b),
+        Color::Indexed(i) => rgb_of_256(i),
+        other => return other,
+    };
+    let lift = |c: u8| (f64::from(c) + (255.0 - f64::from(c)) * 0.35).round() as u8;
+    let rgb = (lift(rgb.0), lift(rgb.1), lift(rgb.2));
+    match depth {
+        Depth::True => Color::Rgb(rgb.0, rgb.1, rgb.2),
+        Depth::Indexed => Color::Indexed(nearest_256(rgb)),
+        Depth::Ansi => color,
     }
 }
 

@@ -27,7 +27,7 @@ pub fn drawing_order(app: &App) -> Vec<usize> {
 pub fn line_style(app: &App, group: usize) -> Style {
     let color = app.color(group);
     if group == app.selected {
-        Style::new().fg(color).add_modifier(Modifier::BOLD)
+        Style::new().fg(theme::bright(color, app.depth)).add_modifier(Modifier::BOLD)
     } else if app.focus {
         Style::new().fg(theme::faint(color, 0.4, app.depth))
     } else {
