@@ -741,3 +741,30 @@ fn bundled_scenarios_at_four_sizes() {
         }
     }
 }
+
+#[test]
+fn every_bundled_scenario_plays_in_ten_to_twenty_seconds_at_the_default_speed() {
+    for b in crate::scenario::BUNDLED {
+        let scenario = Scenario::load(b.name).unwrap();
+        let speed = SPEEDS[super::snapshot::default_speed(scenario.steps)];
+        let seconds = scenario.steps as f64 / speed;
+        assert!((10.0..=21.0).contains(&seconds), "{}: {} steps at {speed}/s take {seconds} s", b.name, scenario.steps);
+    }
+}
+
+#[test]
+fn the_table_keeps_the_selected_row_in_view() {
+    let mut lab = bundled_lab("beale_lr_sweep", 50, SecondChart::GradNorm);
+    // The last label, sorted by run order, in a table of four rows.
+    for _ in 0..17 {
+        lab.press(KeyCode::Char('j'));
+    }
+    while lab.app.sort != SortKey::Run {
+        lab.press(KeyCode::Char('s'));
+    }
+    let table = pane(100, 7, |a, b| view::table::render(&lab.app, a, b));
+    assert!(table.contains("▸ RMSprop lr=0.03"), "{table}");
+    let rows = view::table::rows(&lab.app, Rect::new(0, 0, 100, 7));
+    assert_eq!(rows.len(), 4, "a header and four rows");
+    assert!(rows.iter().any(|(_, g)| *g == lab.app.selected));
+}
