@@ -186,6 +186,52 @@ impl Path {
     }
 }
 
+/// Buckets per group: the coarser level a wide view reads (a quarter of the work).
+pub const GROUP: usize = 4;
+
+/// A metric's buckets, and the same grouped by [`GROUP`] (group j covers
+/// buckets `GROUP·j ..`), both kept up to date as values arrive.
+#[derive(Clone, Debug)]
+struct Lod {
+    fine: Vec<Agg>,
+    coarse: Vec<Agg>,
+}
+
+impl Lod {
+    fn new(buckets: usize) -> Lod {
+        Lod { fine: vec![Agg::EMPTY; buckets], coarse: vec![Agg::EMPTY; buckets.div_ceil(GROUP)] }
+    }
+    /// Start a new bucket (and a new group when it begins one).
+    fn open(&mut self) {
+        if self.fine.len().is_multiple_of(GROUP) {
+            self.coarse.push(Agg::EMPTY);
+        }
+        self.fine.push(Agg::EMPTY);
+    }
+    fn add(&mut self, v: f64) {
+        if let (Some(a), Some(g)) = (self.fine.last_mut(), self.coarse.last_mut()) {
+            a.add(v);
+            g.add(v);
+        }
+    }
+    fn halve(&mut self) {
+        halve(&mut self.fine, Agg::then);
+        halve(&mut self.coarse, Agg::then);
+    }
+    fn capacity(&self) -> usize {
+        self.fine.capacity() + self.coarse.capacity()
+    }
+}
+
+/// Merge neighbours in pairs.
+fn halve<T: Copy>(v: &mut Vec<T>, merge: impl Fn(T, T) -> T) {
+    let half = v.len() / 2;
+    for j in 0..half {
+        v[j] = merge(v[2 * j], v[2 * j + 1]);
+    }
+    v.truncate(half);
+}
+
 /// What a history stores besides the metrics.
 #[derive(Clone, Debug, Default)]
 pub struct HistoryOptions {
@@ -201,7 +247,7 @@ pub struct HistoryOptions {
 struct Smoothed {
     last: f64,
     count: f64,
-    aggs: Vec<Agg>,
+    lod: Lod,
 }
 
 impl Smoothed {
@@ -229,7 +275,7 @@ pub struct History {
     first: Option<Mark>,
     marks: Vec<Mark>,
     /// Per metric, one aggregate per bucket (from the first bucket, once the metric has a value).
-    metrics: [Option<Vec<Agg>>; 6],
+    metrics: [Option<Lod>; 6],
     floors: [f64; 6],
     smoothing: f64,
     smoothed: [Option<Smoothed>; 6],
@@ -289,10 +335,18 @@ impl History {
     /// A metric's aggregate per bucket (aligned with [`History::marks`]),
     /// smoothed when asked and smoothing is on; `None` when it never had a value.
     pub fn aggs(&self, metric: Metric, smoothed: bool) -> Option<&[Agg]> {
+        self.lod(metric, smoothed).map(|l| l.fine.as_slice())
+    }
+    /// The same, bucket groups of [`GROUP`]: group j covers buckets
+    /// `GROUP·j .. GROUP·(j+1)` and ends where the last of them does.
+    pub fn groups(&self, metric: Metric, smoothed: bool) -> Option<&[Agg]> {
+        self.lod(metric, smoothed).map(|l| l.coarse.as_slice())
+    }
+    fn lod(&self, metric: Metric, smoothed: bool) -> Option<&Lod> {
         if smoothed && let Some(s) = &self.smoothed[metric.index()] {
-            return Some(&s.aggs);
+            return Some(&s.lod);
         }
-        self.metrics[metric.index()].as_deref()
+        self.metrics[metric.index()].as_ref()
     }
     /// What log scales of this metric measure from (a known negative minimum of the loss; else 0).
     pub fn floor(&self, metric: Metric) -> f64 {
@@ -312,11 +366,11 @@ impl History {
                 self.coarsen();
             }
             self.marks.push(Mark::of(r));
-            for aggs in self.metrics.iter_mut().flatten() {
-                aggs.push(Agg::EMPTY);
+            for lod in self.metrics.iter_mut().flatten() {
+                lod.open();
             }
             for s in self.smoothed.iter_mut().flatten() {
-                s.aggs.push(Agg::EMPTY);
+                s.lod.open();
             }
             self.fill = 0;
         }
@@ -330,20 +384,11 @@ impl History {
         for metric in Metric::ALL {
             let Some(v) = metric.of(r) else { continue };
             let i = metric.index();
-            let aggs = self.metrics[i].get_or_insert_with(|| vec![Agg::EMPTY; n]);
-            if let Some(a) = aggs.last_mut() {
-                a.add(v);
-            }
+            self.metrics[i].get_or_insert_with(|| Lod::new(n)).add(v);
             if self.smoothing > 0.0 && v.is_finite() {
-                let s = self.smoothed[i].get_or_insert_with(|| Smoothed {
-                    last: 0.0,
-                    count: 0.0,
-                    aggs: vec![Agg::EMPTY; n],
-                });
+                let s = self.smoothed[i].get_or_insert_with(|| Smoothed { last: 0.0, count: 0.0, lod: Lod::new(n) });
                 let value = s.feed(self.smoothing, v, 1);
-                if let Some(a) = s.aggs.last_mut() {
-                    a.add(value);
-                }
+                s.lod.add(value);
             }
         }
         if self.recent.len() == RECENT {
@@ -359,19 +404,12 @@ impl History {
     /// Merge neighbouring buckets in pairs: half as many, twice as wide. Only
     /// called when every bucket is full, so the pairs are whole.
     fn coarsen(&mut self) {
-        fn halve<T: Copy>(v: &mut Vec<T>, merge: impl Fn(T, T) -> T) {
-            let half = v.len() / 2;
-            for j in 0..half {
-                v[j] = merge(v[2 * j], v[2 * j + 1]);
-            }
-            v.truncate(half);
-        }
         halve(&mut self.marks, |_, b| b);
-        for aggs in self.metrics.iter_mut().flatten() {
-            halve(aggs, Agg::then);
+        for lod in self.metrics.iter_mut().flatten() {
+            lod.halve();
         }
         for s in self.smoothed.iter_mut().flatten() {
-            halve(&mut s.aggs, Agg::then);
+            s.lod.halve();
         }
         self.width *= 2;
     }
@@ -393,15 +431,16 @@ impl History {
         for i in 0..Metric::ALL.len() {
             self.smoothed[i] = match (&self.metrics[i], weight > 0.0) {
                 (Some(raw), true) => {
-                    let mut s = Smoothed { last: 0.0, count: 0.0, aggs: Vec::with_capacity(raw.len()) };
-                    for a in raw {
-                        let mut out = Agg::EMPTY;
+                    let mut s = Smoothed { last: 0.0, count: 0.0, lod: Lod::new(0) };
+                    for a in &raw.fine {
+                        s.lod.open();
                         if a.n == 1 {
-                            out.add(s.feed(weight, a.last, 1));
+                            let v = s.feed(weight, a.last, 1);
+                            s.lod.add(v);
                         } else if a.n > 1 {
-                            out.add(s.feed(weight, a.mean(), a.n));
+                            let v = s.feed(weight, a.mean(), a.n);
+                            s.lod.add(v);
                         }
-                        s.aggs.push(out);
                     }
                     Some(s)
                 }
@@ -436,8 +475,8 @@ impl History {
     /// The heap memory this history holds, in bytes (its capacity, not its use).
     pub fn heap_bytes(&self) -> usize {
         use std::mem::size_of;
-        let aggs = self.metrics.iter().flatten().map(Vec::capacity).sum::<usize>()
-            + self.smoothed.iter().flatten().map(|s| s.aggs.capacity()).sum::<usize>();
+        let aggs = self.metrics.iter().flatten().map(Lod::capacity).sum::<usize>()
+            + self.smoothed.iter().flatten().map(|s| s.lod.capacity()).sum::<usize>();
         self.marks.capacity() * size_of::<Mark>()
             + aggs * size_of::<Agg>()
             + self.recent.capacity() * size_of::<(u64, f64)>()
@@ -496,6 +535,12 @@ mod tests {
             start = m.step + 1;
         }
         assert_eq!(start, n, "the buckets cover every step once");
+        let groups = h.groups(Metric::Loss, false).unwrap();
+        assert_eq!(groups.len(), aggs.len().div_ceil(GROUP));
+        for (j, g) in groups.iter().enumerate() {
+            let merged = aggs[j * GROUP..((j + 1) * GROUP).min(aggs.len())].iter().fold(Agg::EMPTY, |a, b| a.then(*b));
+            assert_eq!((g.min, g.max, g.last, g.count()), (merged.min, merged.max, merged.last, merged.count()), "group {j}");
+        }
         // The learning rate starts at step 1: its first bucket has one value fewer.
         assert_eq!(h.aggs(Metric::Lr, false).unwrap()[0].count(), 3);
         assert!(!h.has(Metric::ValLoss));
@@ -519,7 +564,7 @@ mod tests {
         }
         assert_eq!(at[0], at[1], "no growth from 100k to 2M steps");
         // marks + 3 metrics and their smoothing, 4096 buckets each, the path, the recent losses.
-        assert!(at[1] < 1_200_000, "{} bytes", at[1]);
+        assert!(at[1] < 1_500_000, "{} bytes", at[1]);
     }
 
     #[test]

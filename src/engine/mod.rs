@@ -11,7 +11,7 @@ mod stop;
 
 pub use batches::Minibatches;
 pub use events::{Change, Event};
-pub use history::{Agg, BUCKETS, History, HistoryOptions, Mark, Metric, Path};
+pub use history::{Agg, BUCKETS, GROUP, History, HistoryOptions, Mark, Metric, Path};
 pub use lab::{Lab, RunSink};
 pub use run::{Record, Run, RunId, RunSpec, Status, Summary};
 pub use stop::StopRule;

@@ -9,7 +9,7 @@
 
 use super::dots::Dots;
 use super::ticks::{self, Ticks};
-use crate::engine::{Agg, History, Mark, Metric};
+use crate::engine::{Agg, GROUP, History, Mark, Metric};
 use crate::tui::format;
 use crate::tui::theme;
 use ratatui::buffer::Buffer;
@@ -135,12 +135,38 @@ pub fn gather(curve: &Curve<'_>, unit: XUnit, train: f64, x0: f64, x1: f64, colu
     let start = marks.partition_point(|m| unit.of(m, train) < x0);
     let scale = (columns - 1) as f64 / (x1 - x0);
     let last = (columns - 1) as f64;
-    // A bucket sits at the middle of the steps it covers (its end, when one step wide).
-    let exact = h.bucket_width() == 1;
-    let mut prev = match start {
+    let mut add = |x: f64, agg: &Agg| {
+        // NaN (no epochs) and points before x0 fall out here.
+        if x >= x0 {
+            let c = ((x - x0) * scale).round().min(last) as usize;
+            out[c] = out[c].then(*agg);
+        }
+    };
+    let first = |i: usize| match i {
         0 => h.first().map_or(f64::NAN, |m| unit.of(&m, train)),
         i => unit.of(&marks[i - 1], train),
     };
+    // Many buckets per column: read the groups of GROUP buckets instead (a
+    // quarter of the work, still several per column).
+    if let Some(groups) = h.groups(curve.metric, curve.smoothed)
+        && (marks.len() - start) > 16 * columns
+    {
+        let g0 = start / GROUP;
+        let mut prev = first(g0 * GROUP);
+        for (j, agg) in groups.iter().enumerate().skip(g0) {
+            let end = unit.of(&marks[((j + 1) * GROUP).min(marks.len()) - 1], train);
+            let x = 0.5 * (prev + end);
+            prev = end;
+            if x > x1 {
+                break;
+            }
+            add(x, agg);
+        }
+        return out;
+    }
+    // A bucket sits at the middle of the steps it covers (its end, when one step wide).
+    let exact = h.bucket_width() == 1;
+    let mut prev = first(start);
     for (m, agg) in marks[start..].iter().zip(&aggs[start..]) {
         let end = unit.of(m, train);
         let x = if exact { end } else { 0.5 * (prev + end) };
@@ -148,12 +174,7 @@ pub fn gather(curve: &Curve<'_>, unit: XUnit, train: f64, x0: f64, x1: f64, colu
         if x > x1 {
             break;
         }
-        // NaN (no epochs) and points before x0 fall out here.
-        if !(x >= x0) {
-            continue;
-        }
-        let c = ((x - x0) * scale).round().min(last) as usize;
-        out[c] = out[c].then(*agg);
+        add(x, agg);
     }
     out
 }
