@@ -155,6 +155,8 @@ fn every_kind_converges_on_a_convex_quadratic() {
         (Rprop, &[("lr", Float(0.1))], false, 500),
         (Lion, &[("lr", Float(0.03))], true, 500),
         (Lion, &[("lr", Float(0.03)), ("weight_decay", Float(0.1))], true, 500),
+        (Asgd, &[("lr", Float(0.1))], false, 500),
+        (Asgd, &[("lr", Float(0.1)), ("t0", Float(10.0)), ("lambd", Float(0.01))], false, 500),
     ];
     let c = array![1.0, 10.0];
     let start = array![1.5, -0.8];
@@ -346,6 +348,9 @@ fn a_change_mid_run_acts_from_the_next_step() {
         ("rprop", "step_min"),  // no step size reaches the bounds
         ("rprop", "step_max"),
         ("lion", "beta2"), // decays m after the move: acts from the step after
+        ("asgd", "lr"),    // η and μ of an update are computed at the end of the one before (torch)
+        ("asgd", "alpha"),
+        ("asgd", "t0"),
     ];
     let start = array![1.5, -0.8];
     let g = array![0.5, -1.0];

@@ -83,11 +83,13 @@ pub struct Mark {
     pub epoch: f64,
     /// Time spent stepping the run so far.
     pub wall_ms: f64,
+    /// Gradient evaluations used so far (cumulative).
+    pub grad_evals: u64,
 }
 
 impl Mark {
     fn of(r: &Record) -> Mark {
-        Mark { step: r.step, epoch: r.epoch.unwrap_or(f64::NAN), wall_ms: r.wall_ms }
+        Mark { step: r.step, epoch: r.epoch.unwrap_or(f64::NAN), wall_ms: r.wall_ms, grad_evals: r.grad_evals }
     }
 }
 
@@ -499,6 +501,7 @@ mod tests {
             val_loss: None,
             val_accuracy: None,
             wall_ms: step as f64,
+            grad_evals: step,
         }
     }
 
@@ -539,7 +542,11 @@ mod tests {
         assert_eq!(groups.len(), aggs.len().div_ceil(GROUP));
         for (j, g) in groups.iter().enumerate() {
             let merged = aggs[j * GROUP..((j + 1) * GROUP).min(aggs.len())].iter().fold(Agg::EMPTY, |a, b| a.then(*b));
-            assert_eq!((g.min, g.max, g.last, g.count()), (merged.min, merged.max, merged.last, merged.count()), "group {j}");
+            assert_eq!(
+                (g.min, g.max, g.last, g.count()),
+                (merged.min, merged.max, merged.last, merged.count()),
+                "group {j}"
+            );
         }
         // The learning rate starts at step 1: its first bucket has one value fewer.
         assert_eq!(h.aggs(Metric::Lr, false).unwrap()[0].count(), 3);

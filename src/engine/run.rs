@@ -4,8 +4,9 @@ use super::batches::Minibatches;
 use super::events::{Change, Event};
 use super::stop::StopRule;
 use crate::objective::Objective;
+use crate::optim::Evaluate;
 use crate::optim::{Hyper, HyperError, Optimizer, OptimizerKind, Schedule};
-use ndarray::Array1;
+use ndarray::{Array1, ArrayView1, ArrayViewMut1};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
@@ -14,9 +15,51 @@ use std::time::{Duration, Instant};
 /// The stream of the run's seed that gradient noise draws from.
 const NOISE_STREAM: u64 = 11;
 
+/// The objective as an optimizer calls it during one update: the update's
+/// minibatch, gradient noise as for the update's own gradient, every call counted.
+struct RunEvaluator<'a> {
+    objective: &'a dyn Objective,
+    batch: Option<&'a [usize]>,
+    noise: Option<&'a mut (ChaCha8Rng, Normal<f64>)>,
+    evaluations: u64,
+}
+
+impl Evaluate for RunEvaluator<'_> {
+    fn evaluate(&mut self, x: ArrayView1<f64>, mut grad: ArrayViewMut1<f64>) -> Option<f64> {
+        self.evaluations += 1;
+        let loss = self.objective.batch_loss_and_gradient(x, self.batch, grad.view_mut());
+        if let Some((rng, normal)) = self.noise.as_mut() {
+            grad.iter_mut().for_each(|g| *g += normal.sample(rng));
+        }
+        Some(loss)
+    }
+}
+
 /// A run's index in its lab.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct RunId(pub usize);
+
+/// A run's stable identity: the first 48 bits of the SHA-256 digest of its
+/// resolved configuration (the `run_id` column, 12 hex digits). The scenario
+/// layer computes it; the engine only carries it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RunKey(pub u64);
+
+impl RunKey {
+    /// The `run_id` text: 12 lowercase hex digits.
+    pub fn parse(text: &str) -> Option<RunKey> {
+        if text.len() != 12 || !text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+            return None;
+        }
+        u64::from_str_radix(text, 16).ok().map(RunKey)
+    }
+}
+
+impl std::fmt::Display for RunKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:012x}", self.0)
+    }
+}
 
 /// Where a run is.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -69,6 +112,10 @@ pub struct Record {
     pub val_accuracy: Option<f64>,
     /// Time spent stepping this run so far.
     pub wall_ms: f64,
+    /// Gradient evaluations the optimizer has used so far (cumulative): one
+    /// per update, plus every extra evaluation an update asks for (L-BFGS's
+    /// line search). Evaluations made only to record the loss do not count.
+    pub grad_evals: u64,
 }
 
 /// What a run is, before it starts.
@@ -92,6 +139,8 @@ pub struct RunSpec {
     pub steps: u64,
     /// Changes to replay, in step order.
     pub events: Vec<Event>,
+    /// The hash of the run's resolved configuration (`run_id`).
+    pub key: RunKey,
 }
 
 /// Figures of a run, for summary.csv and the convergence table.
@@ -108,6 +157,8 @@ pub struct Summary {
     pub final_val_accuracy: Option<f64>,
     pub diverged_at: Option<u64>,
     pub wall_ms: f64,
+    /// Gradient evaluations used (see [`Record::grad_evals`]).
+    pub grad_evals: u64,
 }
 
 /// An optimizer's run on an objective.
@@ -119,6 +170,10 @@ pub struct Run {
     grad: Array1<f64>,
     /// `grad` holds the exact gradient at `params` (analytic objectives compute it with the loss).
     grad_fresh: bool,
+    /// The loss at `params` that came with `grad` when it is fresh.
+    fresh_loss: f64,
+    /// Gradient evaluations used so far.
+    grad_evals: u64,
     t: u64,
     batches: Option<Minibatches>,
     noise: Option<(ChaCha8Rng, Normal<f64>)>,
@@ -159,6 +214,8 @@ impl Run {
             optimizer,
             grad: Array1::zeros(dim),
             grad_fresh: false,
+            fresh_loss: f64::NAN,
+            grad_evals: 0,
             t: 0,
             batches,
             noise,
@@ -177,6 +234,7 @@ impl Run {
                 val_loss: None,
                 val_accuracy: None,
                 wall_ms: 0.0,
+                grad_evals: 0,
             },
             best_loss: f64::INFINITY,
             best_step: 0,
@@ -203,8 +261,15 @@ impl Run {
     pub fn optimizer(&self) -> &dyn Optimizer {
         self.optimizer.as_ref()
     }
-    pub fn params(&self) -> &Array1<f64> {
-        &self.params
+    /// The parameters users evaluate: the optimizer's reported point when it
+    /// has one (Schedule-Free's average x), else the iterate itself.
+    pub fn params(&self) -> ArrayView1<'_, f64> {
+        self.optimizer.reported_point().unwrap_or_else(|| self.params.view())
+    }
+
+    /// Gradient evaluations used so far.
+    pub fn grad_evals(&self) -> u64 {
+        self.grad_evals
     }
     /// Updates done.
     pub fn t(&self) -> u64 {
@@ -252,6 +317,7 @@ impl Run {
                 _ => None,
             },
             wall_ms: self.busy.as_secs_f64() * 1e3,
+            grad_evals: self.grad_evals,
         }
     }
 
@@ -301,9 +367,15 @@ impl Run {
     /// The full objective at the current parameters; for analytic functions the
     /// gradient comes with it and is kept for the next update.
     fn evaluate_loss(&mut self, objective: &dyn Objective) -> f64 {
+        if let Some(point) = self.optimizer.reported_point() {
+            // The gradients are taken elsewhere (Schedule-Free's y): nothing to keep.
+            self.grad_fresh = false;
+            return objective.loss(point);
+        }
         if objective.train_size().is_none() {
             let loss = objective.batch_loss_and_gradient(self.params.view(), None, self.grad.view_mut());
             self.grad_fresh = true;
+            self.fresh_loss = loss;
             loss
         } else {
             objective.loss(self.params.view())
@@ -318,7 +390,10 @@ impl Run {
         batch_loss: Option<f64>,
         grad_norm: Option<f64>,
     ) {
-        let validation = objective.validation(self.params.view());
+        let validation = match self.optimizer.reported_point() {
+            Some(point) => objective.validation(point),
+            None => objective.validation(self.params.view()),
+        };
         let epoch = objective.train_size().map(|_| match &self.batches {
             Some(b) => self.t as f64 / b.batches_per_epoch() as f64,
             None => self.t as f64,
@@ -333,6 +408,7 @@ impl Run {
             val_loss: validation.map(|v| v.loss),
             val_accuracy: validation.and_then(|v| v.accuracy),
             wall_ms: self.busy.as_secs_f64() * 1e3,
+            grad_evals: self.grad_evals,
         };
         if self.stop.diverged(loss, self.initial_loss) {
             self.status = Status::Diverged { step: self.t };
@@ -385,23 +461,29 @@ impl Run {
         let started = Instant::now();
         self.apply_due_events();
         let lr = self.next_lr();
-        let batch_loss = match &mut self.batches {
+        let (batch, batch_loss) = match &mut self.batches {
             Some(batches) => {
                 let batch = batches.next_batch();
-                Some(objective.batch_loss_and_gradient(self.params.view(), Some(batch), self.grad.view_mut()))
+                let loss = objective.batch_loss_and_gradient(self.params.view(), Some(batch), self.grad.view_mut());
+                (Some(batch), Some(loss))
             }
-            None if self.grad_fresh => None,
-            None => {
-                let l = objective.batch_loss_and_gradient(self.params.view(), None, self.grad.view_mut());
-                objective.train_size().map(|_| l)
-            }
+            None => (None, None),
         };
+        let loss = match batch_loss {
+            Some(loss) => loss,
+            None if self.grad_fresh => self.fresh_loss,
+            None => objective.batch_loss_and_gradient(self.params.view(), None, self.grad.view_mut()),
+        };
+        // A model's full-batch update reports its loss as the batch loss.
+        let batch_loss = batch_loss.or_else(|| objective.train_size().map(|_| loss));
         self.grad_fresh = false;
         if let Some((rng, normal)) = &mut self.noise {
             self.grad.iter_mut().for_each(|g| *g += normal.sample(rng));
         }
         let grad_norm = self.grad.iter().map(|g| g * g).sum::<f64>().sqrt();
-        self.optimizer.step(self.params.view_mut(), self.grad.view(), lr);
+        let mut evaluator = RunEvaluator { objective, batch, noise: self.noise.as_mut(), evaluations: 0 };
+        self.optimizer.update(self.params.view_mut(), loss, self.grad.view(), lr, &mut evaluator);
+        self.grad_evals += 1 + evaluator.evaluations;
         self.t += 1;
 
         let analytic = objective.train_size().is_none();
@@ -444,6 +526,7 @@ mod tests {
             eval_every: 1,
             steps,
             events: vec![],
+            key: RunKey::default(),
         }
     }
 
@@ -534,5 +617,67 @@ mod tests {
         assert_eq!(run.live_events()[0].step, 1);
         assert_eq!(run.live_events()[0].changes, vec![Change { name: "lr".into(), value: Hyper::Float(3e-4) }]);
         assert_eq!(run.step(&obj).unwrap().lr, Some(3e-4));
+    }
+
+    /// A test optimizer that evaluates the objective twice per update (at the
+    /// point and half a step ahead) and moves by the mean gradient.
+    #[derive(Clone)]
+    struct TwoLooks {
+        seen: Vec<f64>,
+        buf: Array1<f64>,
+    }
+
+    impl crate::optim::Optimizer for TwoLooks {
+        fn kind(&self) -> OptimizerKind {
+            OptimizerKind::Sgd
+        }
+        fn update(
+            &mut self,
+            mut params: ndarray::ArrayViewMut1<f64>,
+            loss: f64,
+            grad: ndarray::ArrayView1<f64>,
+            lr: f64,
+            eval: &mut dyn Evaluate,
+        ) {
+            self.seen.push(loss);
+            let ahead = &params - &(&grad * lr * 0.5);
+            let first = eval.evaluate(ahead.view(), self.buf.view_mut()).unwrap();
+            let second = eval.evaluate(params.view(), self.buf.view_mut()).unwrap();
+            assert_eq!(second, loss, "the same point, the same loss");
+            assert!(first.is_finite());
+            params.zip_mut_with(&grad, |p, g| *p -= lr * g);
+        }
+        fn specs(&self) -> &'static [crate::optim::HyperSpec] {
+            OptimizerKind::Sgd.specs()
+        }
+        fn get(&self, name: &str) -> Option<Hyper> {
+            (name == "lr").then_some(Hyper::Float(1e-4))
+        }
+        fn set(&mut self, _: &str, _: Hyper) -> Result<(), HyperError> {
+            Ok(())
+        }
+        fn reset(&mut self, layout: &crate::optim::Layout) {
+            self.buf = Array1::zeros(layout.dim());
+        }
+        fn box_clone(&self) -> Box<dyn crate::optim::Optimizer> {
+            Box::new(self.clone())
+        }
+    }
+
+    #[test]
+    fn every_gradient_evaluation_is_counted() {
+        let obj = rosenbrock();
+        let mut run = Run::new(spec(OptimizerKind::Sgd, 1e-4, 3), &obj, StopRule::default());
+        assert_eq!(run.last().grad_evals, 0);
+        let evals: Vec<u64> = std::iter::from_fn(|| run.step(&obj).map(|r| r.grad_evals)).collect();
+        assert_eq!(evals, vec![1, 2, 3]);
+        assert_eq!(run.summary().grad_evals, 3);
+
+        let mut s = spec(OptimizerKind::Sgd, 1e-4, 3);
+        s.optimizer = Box::new(TwoLooks { seen: vec![], buf: Array1::zeros(0) });
+        let mut run = Run::new(s, &obj, StopRule::default());
+        let evals: Vec<u64> = std::iter::from_fn(|| run.step(&obj).map(|r| r.grad_evals)).collect();
+        assert_eq!(evals, vec![3, 6, 9]);
+        assert_eq!(run.summary().grad_evals, 9);
     }
 }

@@ -19,6 +19,40 @@ pub struct Window {
     pub y: (f64, f64),
 }
 
+impl Window {
+    /// The window that shows `points` (paths, starts, minima): their bounding
+    /// box with a margin of 8% each side, at least a twentieth of this window
+    /// wide and high. Points more than a quarter of a window-width outside
+    /// this window (a run flying off) are left out, so they cannot squeeze the
+    /// rest (they are clipped at the edge); with no point left, this window.
+    pub fn fit(self, points: impl IntoIterator<Item = [f64; 2]>) -> Window {
+        let (wx, wy) = (self.x.1 - self.x.0, self.y.1 - self.y.0);
+        let sane = |p: &[f64; 2]| {
+            p[0].is_finite()
+                && p[1].is_finite()
+                && p[0] >= self.x.0 - wx / 4.0
+                && p[0] <= self.x.1 + wx / 4.0
+                && p[1] >= self.y.0 - wy / 4.0
+                && p[1] <= self.y.1 + wy / 4.0
+        };
+        let mut bx = (f64::INFINITY, f64::NEG_INFINITY);
+        let mut by = (f64::INFINITY, f64::NEG_INFINITY);
+        for p in points.into_iter().filter(|p| sane(p)) {
+            bx = (bx.0.min(p[0]), bx.1.max(p[0]));
+            by = (by.0.min(p[1]), by.1.max(p[1]));
+        }
+        if !(bx.0 <= bx.1 && by.0 <= by.1) {
+            return self;
+        }
+        let widen = |(lo, hi): (f64, f64), least: f64| {
+            let span = (hi - lo).max(least);
+            let mid = (lo + hi) / 2.0;
+            (mid - span * 0.58, mid + span * 0.58)
+        };
+        Window { x: widen(bx, wx / 20.0), y: widen(by, wy / 20.0) }
+    }
+}
+
 /// Validation figures of a model at some parameters.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Validation {
@@ -66,6 +100,11 @@ pub trait Objective: Send + Sync {
         None
     }
 
+    /// The model behind this objective, if it is one (decision boundaries).
+    fn as_model(&self) -> Option<&models::ModelObjective> {
+        None
+    }
+
     /// The known global minimum value, if any.
     fn min_value(&self) -> Option<f64> {
         self.as_function().and_then(|f| f.min_value())
@@ -90,12 +129,20 @@ pub trait Objective: Send + Sync {
 pub struct Analytic {
     pub function: Box<dyn TestFunction>,
     pub start: Array1<f64>,
+    /// `[rows, cols]` when the parameters are one row-major matrix.
+    pub shape: Option<[usize; 2]>,
 }
 
 impl Analytic {
     pub fn new(function: Box<dyn TestFunction>, start: Option<Array1<f64>>) -> Self {
         let start = start.unwrap_or_else(|| function.default_start());
-        Analytic { function, start }
+        Analytic { function, start, shape: None }
+    }
+
+    /// The parameters seen as a `rows × cols` row-major matrix (the scenario
+    /// layer checks rows × cols is the dimension).
+    pub fn with_shape(self, rows: usize, cols: usize) -> Self {
+        Analytic { shape: Some([rows, cols]), ..self }
     }
 }
 
@@ -105,6 +152,12 @@ impl Objective for Analytic {
     }
     fn dim(&self) -> usize {
         self.function.dim()
+    }
+    fn layout(&self) -> Layout {
+        match self.shape {
+            Some([rows, cols]) if rows * cols == self.dim() => Layout::matrix(rows, cols),
+            _ => Layout::vector(self.dim()),
+        }
     }
     fn loss(&self, x: ArrayView1<f64>) -> f64 {
         self.function.value(x)

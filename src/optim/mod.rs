@@ -18,6 +18,7 @@ mod adagrad;
 mod adam;
 mod adamax;
 mod adamw;
+mod asgd;
 pub mod elementwise;
 pub mod hyper;
 pub mod layout;
@@ -35,6 +36,7 @@ pub use adagrad::Adagrad;
 pub use adam::Adam;
 pub use adamax::Adamax;
 pub use adamw::AdamW;
+pub use asgd::Asgd;
 pub use elementwise::{ElementState, ElementWise};
 pub use hyper::{Domain, Hyper, HyperError, HyperSpec, Hyperparameters, Validate};
 pub use layout::{Layout, Shape, Tensor};
@@ -111,6 +113,7 @@ optimizer_kinds! {
     Adadelta = "adadelta", "Adadelta", "rates from ratios of running averages (Zeiler 2012)", element_wise::<Adadelta>;
     Rprop = "rprop", "Rprop", "sign-based resilient backpropagation (Riedmiller & Braun 1993)", element_wise::<Rprop>;
     Lion = "lion", "Lion", "sign of an interpolated momentum (Chen et al. 2023)", element_wise::<Lion>;
+    Asgd = "asgd", "ASGD", "SGD with a decaying rate and Polyak averaging (Polyak & Juditsky 1992)", element_wise::<Asgd>;
 }
 
 impl OptimizerKind {
@@ -243,6 +246,12 @@ pub trait Optimizer: Send + Sync {
         None
     }
 
+    /// Whether the update treats every parameter alike (one pass over the
+    /// flat vector, the layout ignored): only these can be a fallback.
+    fn is_element_wise(&self) -> bool {
+        false
+    }
+
     /// The base learning rate.
     fn lr(&self) -> f64 {
         self.get("lr").and_then(Hyper::as_f64).unwrap_or(f64::NAN)
@@ -308,6 +317,10 @@ impl<A: ElementWise> Optimizer for Stateful<A> {
 
     fn reset(&mut self, _layout: &Layout) {
         self.state = ElementState::new();
+    }
+
+    fn is_element_wise(&self) -> bool {
+        true
     }
 
     fn box_clone(&self) -> Box<dyn Optimizer> {

@@ -122,7 +122,13 @@ impl OptimizerEntry {
             .into_iter()
             .map(|combination| {
                 let label = self.run_label(&combination);
-                match configure(self.kind, &self.hyper, &combination) {
+                let configured = configure(self.kind, &self.hyper, &combination).and_then(|mut optimizer| {
+                    if let Some(fallback) = &self.fallback {
+                        optimizer.set_fallback(fallback.build()?)?;
+                    }
+                    Ok(optimizer)
+                });
+                match configured {
                     Ok(optimizer) => Ok(ExpandedRun { label, combination, optimizer }),
                     Err(error) => Err(ComboError { label, combination, error }),
                 }

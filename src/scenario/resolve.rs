@@ -28,12 +28,16 @@ pub fn to_toml(s: &Scenario) -> String {
     top.insert("name".into(), Value::String(s.name.clone()));
     top.insert("description".into(), Value::String(s.description.clone()));
     top.insert("seed".into(), int(s.seed));
-    top.insert("steps".into(), int(s.steps));
+    match s.epochs {
+        Some(epochs) => top.insert("epochs".into(), int(epochs)),
+        None => top.insert("steps".into(), int(s.steps)),
+    };
     top.insert("seeds".into(), int(s.seeds));
+    top.insert("rank_by".into(), Value::String(s.rank_by.name().into()));
 
     let mut objective = Table::new();
     match &s.objective {
-        ObjectiveSpec::Function { kind, params, start, noise } => {
+        ObjectiveSpec::Function { kind, params, start, noise, shape } => {
             objective.insert("kind".into(), Value::String(kind.name().into()));
             if let Some(dim) = params.dim {
                 objective.insert("dim".into(), int(dim as u64));
@@ -41,8 +45,14 @@ pub fn to_toml(s: &Scenario) -> String {
             if let Some(coeffs) = &params.coeffs {
                 objective.insert("coeffs".into(), floats(coeffs));
             }
+            if let Some([rows, cols]) = shape {
+                objective.insert("shape".into(), Value::Array(vec![int(*rows as u64), int(*cols as u64)]));
+            }
             objective.insert("start".into(), floats(start));
             objective.insert("noise".into(), Value::Float(*noise));
+            if let Some(w) = s.write_params {
+                objective.insert("write_params".into(), Value::Boolean(w));
+            }
         }
         ObjectiveSpec::Model { model, dataset, batch_size, eval_every } => {
             objective.insert("kind".into(), Value::String(model.kind.name().into()));
@@ -109,6 +119,9 @@ pub fn to_toml(s: &Scenario) -> String {
             if let Some(b) = e.batch_size {
                 t.insert("batch_size".into(), int(b as u64));
             }
+            if let Some(f) = &e.fallback {
+                t.insert("fallback".into(), f.to_toml(hyper));
+            }
             let mut schedule = Table::new();
             schedule.insert("kind".into(), Value::String(e.schedule.kind.name().into()));
             match e.schedule.kind {
@@ -121,7 +134,10 @@ pub fn to_toml(s: &Scenario) -> String {
                     schedule.insert("gamma".into(), Value::Float(gamma));
                 }
                 ScheduleKind::Cosine { t_max, eta_min } => {
-                    schedule.insert("t_max".into(), int(t_max));
+                    // 0: the run's own length (an `epochs` budget), written as the default it is.
+                    if t_max > 0 {
+                        schedule.insert("t_max".into(), int(t_max));
+                    }
                     schedule.insert("eta_min".into(), Value::Float(eta_min));
                 }
             }

@@ -25,14 +25,21 @@ pub const SMOOTHINGS: [f64; 4] = [0.0, 0.6, 0.9, 0.99];
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SecondChart {
     Landscape,
+    /// The selected run's decision regions with the samples (classifiers of a plane).
+    Boundary,
     GradNorm,
     LearningRate,
     ValAccuracy,
 }
 
 impl SecondChart {
-    const ORDER: [SecondChart; 4] =
-        [SecondChart::Landscape, SecondChart::GradNorm, SecondChart::LearningRate, SecondChart::ValAccuracy];
+    const ORDER: [SecondChart; 5] = [
+        SecondChart::Landscape,
+        SecondChart::Boundary,
+        SecondChart::GradNorm,
+        SecondChart::LearningRate,
+        SecondChart::ValAccuracy,
+    ];
 }
 
 /// The table's order, best first.
@@ -118,6 +125,9 @@ pub struct App {
     /// The right-hand pane shows the learning-rate range test asked for by
     /// the action numbered so (`f`; `f` or `v` closes it).
     pub lr_find: Option<u64>,
+    /// The landscape shows the function's own window rather than one fitted
+    /// to the paths (`b`).
+    pub landscape_own_window: bool,
     edits: Vec<Edit>,
     next_seq: u64,
     /// The slider being dragged with the mouse.
@@ -139,6 +149,8 @@ impl App {
         let is_model = snapshot.is_model;
         let second = if snapshot.landscape {
             SecondChart::Landscape
+        } else if snapshot.boundary {
+            SecondChart::Boundary
         } else if snapshot.runs.iter().any(|r| r.last.val_accuracy.is_some()) {
             SecondChart::ValAccuracy
         } else {
@@ -166,6 +178,7 @@ impl App {
             help_scroll: 0,
             quit: false,
             lr_find: None,
+            landscape_own_window: false,
             edits: Vec::new(),
             next_seq: 1,
             dragging: None,
@@ -287,6 +300,7 @@ impl App {
             .into_iter()
             .filter(|c| match c {
                 SecondChart::Landscape => self.snapshot.landscape,
+                SecondChart::Boundary => self.snapshot.boundary,
                 SecondChart::ValAccuracy => self.snapshot.runs.iter().any(|r| r.last.val_accuracy.is_some()),
                 _ => true,
             })
@@ -472,6 +486,10 @@ impl App {
                 let units = self.x_units();
                 let i = units.iter().position(|u| *u == self.x_unit).map_or(0, |i| (i + 1) % units.len());
                 self.x_unit = units[i];
+                None
+            }
+            Action::ToggleLandscapeWindow => {
+                self.landscape_own_window = !self.landscape_own_window;
                 None
             }
             Action::ToggleHelp => {

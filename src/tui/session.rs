@@ -5,7 +5,7 @@
 //! change made since as an `[[event]]` at the step it was made.
 
 use crate::engine::{Event, Lab, Run, RunId};
-use crate::report::csv::{StepsWriter, write_summary};
+use crate::report::csv::{StepsWriter, write_summary_keyed};
 use crate::report::{OutputError, slug, write_folder_atomically};
 use crate::scenario::{OptimizerEntry, Scenario};
 use std::fs::{self, File};
@@ -149,22 +149,30 @@ pub fn export(results: &Path, session: &Scenario, lab: &Lab, cancel: &AtomicBool
     let number = out.file_name().map(|n| n.to_string_lossy().rsplit('-').next().unwrap_or("").to_string());
     let session =
         &Scenario { name: format!("{} (export {})", session.name, number.unwrap_or_default()), ..session.clone() };
-    let param_columns = if lab.objective().as_function().is_some() { lab.objective().dim() } else { 0 };
+    let param_columns = crate::report::csv::param_columns(session, lab.objective());
     let mut replay = session.build_lab()?;
     let objective = replay.objective_arc();
+    // The keys of the session as saved, live changes included: running the
+    // exported scenario.toml gives the same run_id.
+    let keys = session.run_keys();
     write_folder_atomically(&out, |dir| {
         let steps_path = dir.join("steps.csv");
         let file = File::create(&steps_path).map_err(io(&steps_path))?;
         let mut w = StepsWriter::new(BufWriter::with_capacity(1 << 20, file), param_columns > 0);
         w.write_header(param_columns).map_err(csv_err(&steps_path))?;
-        for (i, target) in lab.runs().iter().enumerate() {
+        for ((i, target), &key) in lab.runs().iter().enumerate().zip(&keys) {
             let Some(run) = replay.run_mut(RunId(i)) else { break };
-            w.write(run, &run.last().clone()).map_err(csv_err(&steps_path))?;
+            let kind = run.optimizer().kind().name();
+            let mut row = |run: &Run, record: &crate::engine::Record| {
+                w.write_row(run.label(), kind, run.spec().seed, key, record, run.params().as_slice().unwrap_or(&[]))
+                    .map_err(csv_err(&steps_path))
+            };
+            row(run, &run.last().clone())?;
             let mut since_check = 0u32;
             while run.t() < target.t() && !run.is_finished() {
                 if let Some(record) = run.step(objective.as_ref()) {
                     let record = record.clone();
-                    w.write(run, &record).map_err(csv_err(&steps_path))?;
+                    row(run, &record)?;
                 }
                 since_check += 1;
                 if since_check == 4096 {
@@ -179,7 +187,8 @@ pub fn export(results: &Path, session: &Scenario, lab: &Lab, cancel: &AtomicBool
 
         let summary_path = dir.join("summary.csv");
         let file = File::create(&summary_path).map_err(io(&summary_path))?;
-        write_summary(BufWriter::new(file), lab.runs()).map_err(csv_err(&summary_path))?;
+        write_summary_keyed(BufWriter::new(file), lab.runs().iter().zip(keys.iter().copied()))
+            .map_err(csv_err(&summary_path))?;
 
         let scenario_path = dir.join("scenario.toml");
         fs::write(&scenario_path, session.to_toml()).map_err(io(&scenario_path))?;

@@ -21,6 +21,7 @@
 
 use super::activation::Activation;
 use super::head::{Labels, loss_and_delta};
+use crate::optim::{Layout, Shape};
 use ndarray::linalg::{general_mat_mul, general_mat_vec_mul};
 use ndarray::{ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2, s};
 use rayon::prelude::*;
@@ -107,6 +108,17 @@ impl Network {
             layers.push(layer);
         }
         Network { layers, activation, dim: offset }
+    }
+
+    /// The parameters as tensors: per layer `l`, `layers.l.weight` with
+    /// shape (fan_out, fan_in) then `layers.l.bias` (fan_out).
+    pub fn layout(&self) -> Layout {
+        Layout::new(self.layers.iter().enumerate().flat_map(|(l, layer)| {
+            [
+                (format!("layers.{l}.weight"), Shape::Matrix { rows: layer.fan_out, cols: layer.fan_in }),
+                (format!("layers.{l}.bias"), Shape::Vector(layer.fan_out)),
+            ]
+        }))
     }
 
     pub fn n_out(&self) -> usize {
@@ -285,6 +297,18 @@ impl Network {
         totals
     }
 
+    /// The logits of every row of `x` (no loss, no gradient).
+    pub fn logits(&self, params: &[f64], x: ArrayView2<f64>) -> ndarray::Array2<f64> {
+        let m = x.nrows();
+        let mut acts: Vec<ndarray::Array2<f64>> =
+            self.layers.iter().map(|l| ndarray::Array2::zeros((m, l.fan_out))).collect();
+        if m > 0 {
+            let mut views: Vec<ArrayViewMut2<f64>> = acts.iter_mut().map(|a| a.view_mut()).collect();
+            self.forward(params, x, &mut views, m);
+        }
+        acts.pop().unwrap_or_else(|| ndarray::Array2::zeros((m, 0)))
+    }
+
     fn forward(&self, params: &[f64], input: ArrayView2<f64>, acts: &mut [ArrayViewMut2<f64>], m: usize) {
         let hidden = self.layers.len() - 1;
         for (l, layer) in self.layers.iter().enumerate() {
@@ -396,6 +420,14 @@ mod tests {
         let net = Network::new(3, &[4, 5], 2, Activation::Tanh);
         assert_eq!(net.dim, 3 * 4 + 4 + 4 * 5 + 5 + 5 * 2 + 2);
         assert_eq!(net.layers.iter().map(|l| l.offset).collect::<Vec<_>>(), vec![0, 16, 41]);
+        let layout = net.layout();
+        assert_eq!(layout.dim(), net.dim);
+        assert_eq!(
+            layout.describe(),
+            "layers.0.weight[4, 3] layers.0.bias[4] layers.1.weight[5, 4] layers.1.bias[5] \
+             layers.2.weight[2, 5] layers.2.bias[2]"
+        );
+        assert_eq!(layout.tensors()[2].offset, 16);
     }
 
     #[test]

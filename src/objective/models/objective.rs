@@ -5,6 +5,7 @@ use super::head::Labels;
 use super::network::{Network, Rows, Totals};
 use crate::data::{DataError, Dataset, DatasetConfig, PreparedData, Standardizer, Target, streams};
 use crate::objective::{Objective, Validation};
+use crate::optim::Layout;
 use ndarray::{Array1, ArrayView1, ArrayViewMut1};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -153,6 +154,12 @@ impl Objective for ModelObjective {
         self.network.dim
     }
 
+    /// Per layer `l`: `layers.l.weight` (out, in) and `layers.l.bias` (out), as
+    /// PyTorch names an `nn.Sequential` of `nn.Linear`s.
+    fn layout(&self) -> Layout {
+        self.network.layout()
+    }
+
     fn loss(&self, x: ArrayView1<f64>) -> f64 {
         with_slice(x, |p| {
             let train = &self.data.train;
@@ -214,6 +221,10 @@ impl Objective for ModelObjective {
             }
         }
         Array1::from(params)
+    }
+
+    fn as_model(&self) -> Option<&ModelObjective> {
+        Some(self)
     }
 
     fn is_classification(&self) -> bool {

@@ -587,6 +587,7 @@ mod tests {
                     val_loss: None,
                     val_accuracy: None,
                     wall_ms: 0.0,
+                    grad_evals: step,
                 },
                 &[],
             );
