@@ -33,6 +33,44 @@ macro_rules! sayln {
     };
 }
 
+/// The system allocator, except that a failed allocation first restores the
+/// terminal (the lab's alternate screen, raw mode, mouse reporting): Rust
+/// aborts on allocation failure without running panic hooks or destructors,
+/// which would leave the user's terminal unusable.
+struct RestoringAllocator;
+
+// SAFETY: every call goes to the system allocator unchanged; on failure the
+// terminal is restored with two system calls that do not allocate.
+unsafe impl std::alloc::GlobalAlloc for RestoringAllocator {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        let p = unsafe { std::alloc::System.alloc(layout) };
+        if p.is_null() {
+            optlab::tui::restore_without_allocating();
+        }
+        p
+    }
+    unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
+        let p = unsafe { std::alloc::System.alloc_zeroed(layout) };
+        if p.is_null() {
+            optlab::tui::restore_without_allocating();
+        }
+        p
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
+        let p = unsafe { std::alloc::System.realloc(ptr, layout, new_size) };
+        if p.is_null() {
+            optlab::tui::restore_without_allocating();
+        }
+        p
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: RestoringAllocator = RestoringAllocator;
+
 #[derive(Parser)]
 #[command(name = "optlab", version, about = "Compare gradient-based optimizers side by side, live or headless")]
 struct Cli {

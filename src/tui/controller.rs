@@ -16,7 +16,7 @@ use crate::scenario::{Scenario, ScenarioError};
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
@@ -38,6 +38,8 @@ pub struct Shared {
     histories: Vec<RwLock<History>>,
     snapshot: Mutex<Arc<Snapshot>>,
     version: AtomicU64,
+    /// The lab is quitting: long work on the engine thread (an export's replay) stops.
+    quitting: AtomicBool,
 }
 
 impl Shared {
@@ -51,6 +53,10 @@ impl Shared {
     /// Increases with every published snapshot.
     pub fn version(&self) -> u64 {
         self.version.load(Ordering::Acquire)
+    }
+    /// Ask the engine thread to drop what it is doing (the lab quits).
+    pub fn quit(&self) {
+        self.quitting.store(true, Ordering::SeqCst);
     }
     fn publish(&self, s: Snapshot) {
         *self.snapshot.lock().unwrap_or_else(PoisonError::into_inner) = Arc::new(s);
@@ -95,7 +101,6 @@ pub struct Controller {
 fn history_options(objective: &dyn Objective) -> HistoryOptions {
     let function = objective.as_function();
     HistoryOptions {
-        params: function.is_some(),
         path: function.filter(|f| f.dim() == 2).map(|f| f.window()),
         loss_floor: objective.min_value().filter(|m| *m < 0.0).unwrap_or(0.0),
     }
@@ -148,10 +153,18 @@ impl Controller {
             target_loss: None,
             lr_find: None,
             tune: None,
+            train_size: None,
         };
-        let shared =
-            Arc::new(Shared { histories, snapshot: Mutex::new(Arc::new(placeholder)), version: AtomicU64::new(0) });
+        let shared = Arc::new(Shared {
+            histories,
+            snapshot: Mutex::new(Arc::new(placeholder)),
+            version: AtomicU64::new(0),
+            quitting: AtomicBool::new(false),
+        });
         let now = Instant::now();
+        // The longest run plays in about 15 s (runs of an `epochs` budget differ).
+        let speed =
+            super::snapshot::default_speed(lab.runs().iter().map(|r| r.spec().steps).max().unwrap_or(scenario.steps));
         let mut c = Controller {
             scenario,
             lab,
@@ -160,7 +173,7 @@ impl Controller {
             groups,
             results,
             paused,
-            speed: DEFAULT_SPEED,
+            speed,
             smoothing: 0.0,
             notice: None,
             handled: 0,
@@ -542,7 +555,7 @@ impl Controller {
     }
 
     pub fn export(&self) -> Result<PathBuf, crate::report::OutputError> {
-        session::export(&self.results, &self.session_scenario(), &self.lab, &self.shared.histories)
+        session::export(&self.results, &self.session_scenario(), &self.lab, &self.shared.quitting)
     }
 
     pub fn save(&self) -> Result<PathBuf, crate::report::OutputError> {
@@ -553,7 +566,7 @@ impl Controller {
     pub fn advance(&mut self, n: u64) {
         let before = self.lab.max_t();
         let histories = &self.shared.histories;
-        let keep_params = self.history_options.params || self.history_options.path.is_some();
+        let keep_params = self.history_options.path.is_some();
         let result: Result<(), Infallible> = self.lab.step_each(n, |id, _run| {
             Ok(HistorySink { history: &histories[id.0], records: Vec::new(), params: Vec::new(), keep_params })
         });
@@ -605,6 +618,20 @@ impl Controller {
                     ),
                     None => (String::new(), crate::optim::OptimizerKind::Sgd, Vec::new(), f64::NAN, f64::NAN, false),
                 };
+                let entry = lead.map_or(0, |r| r.spec().entry);
+                let changes = lead.map_or_else(Vec::new, |r| {
+                    let mut c: Vec<u64> = r
+                        .spec()
+                        .events
+                        .iter()
+                        .map(|e| e.step)
+                        .filter(|&s| s <= r.t())
+                        .chain(r.live_events().iter().map(|e| e.step))
+                        .collect();
+                    c.sort_unstable();
+                    c.dedup();
+                    c
+                });
                 GroupView {
                     label,
                     kind,
@@ -614,9 +641,19 @@ impl Controller {
                     next_lr,
                     scheduled,
                     finished: runs.iter().all(|r| r.is_finished()),
+                    entry,
+                    shade: (0, 1),
+                    changes,
                 }
             })
-            .collect();
+            .collect::<Vec<GroupView>>();
+        let mut groups = groups;
+        // Shades: the labels of one entry (its sweep values) in order.
+        for i in 0..groups.len() {
+            let entry = groups[i].entry;
+            let family: Vec<usize> = (0..groups.len()).filter(|&j| groups[j].entry == entry).collect();
+            groups[i].shade = (family.iter().position(|&j| j == i).unwrap_or(0), family.len());
+        }
         let boundary = objective.as_model().is_some_and(|m| m.is_planar_classifier());
         let runs = self
             .lab
@@ -671,6 +708,7 @@ impl Controller {
             target_loss: self.lab.stop_rule().target_loss,
             lr_find: self.lr_find.clone(),
             tune: self.tune.as_ref().map(|j| Arc::new(j.snapshot())),
+            train_size: objective.train_size(),
         }
     }
 

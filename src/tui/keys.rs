@@ -19,11 +19,18 @@ const CTRL: KeyModifiers = KeyModifiers::CONTROL;
 
 pub const BINDINGS: &[Binding] = &[
     Binding {
-        keys: &[(KeyCode::Char('q'), NONE), (KeyCode::Esc, NONE), (KeyCode::Char('c'), CTRL)],
-        label: "q Esc ^C",
+        keys: &[(KeyCode::Char('q'), NONE), (KeyCode::Char('c'), CTRL)],
+        label: "q ^C",
         help: "quit",
         short: Some(("q", "quit")),
         action: Action::Quit,
+    },
+    Binding {
+        keys: &[(KeyCode::Esc, NONE)],
+        label: "Esc",
+        help: "close the help or the lr-find chart; with neither open, quit",
+        short: None,
+        action: Action::Back,
     },
     Binding {
         keys: &[(KeyCode::Char(' '), NONE)],
@@ -169,9 +176,58 @@ pub const BINDINGS: &[Binding] = &[
     Binding {
         keys: &[(KeyCode::Char('x'), NONE)],
         label: "x",
-        help: "steps or epochs on the x axis",
+        help: "x axis: steps, epochs, samples seen (models), seconds",
         short: None,
         action: Action::ToggleXAxis,
+    },
+    Binding {
+        keys: &[(KeyCode::Char('i'), NONE)],
+        label: "i",
+        help: "hide / show the selected run in the charts",
+        short: None,
+        action: Action::ToggleHidden,
+    },
+    Binding {
+        keys: &[(KeyCode::Char('o'), NONE)],
+        label: "o",
+        help: "only the selected run (again: all)",
+        short: None,
+        action: Action::Solo,
+    },
+    Binding {
+        keys: &[(KeyCode::Char('a'), NONE)],
+        label: "a",
+        help: "show every run",
+        short: None,
+        action: Action::ShowAll,
+    },
+    Binding {
+        keys: &[(KeyCode::Char('*'), NONE)],
+        label: "*",
+        help: "focus: dim every run but the selected one",
+        short: None,
+        action: Action::ToggleFocus,
+    },
+    Binding {
+        keys: &[(KeyCode::Char('d'), NONE)],
+        label: "d",
+        help: "seeds: median and band, or every seed's line",
+        short: None,
+        action: Action::ToggleSeedBands,
+    },
+    Binding {
+        keys: &[(KeyCode::Char('z'), NONE)],
+        label: "z",
+        help: "x zoom: all, last half, last tenth (follows live runs)",
+        short: None,
+        action: Action::CycleZoom,
+    },
+    Binding {
+        keys: &[(KeyCode::Char('y'), NONE)],
+        label: "y",
+        help: "y range: all values, or robust (ignores outliers)",
+        short: None,
+        action: Action::ToggleRobust,
     },
     Binding {
         keys: &[(KeyCode::Char('e'), NONE)],
@@ -219,7 +275,7 @@ mod tests {
     #[test]
     fn the_contract_keys_are_bound() {
         assert_eq!(press(KeyCode::Char('q'), NONE), Some(Action::Quit));
-        assert_eq!(press(KeyCode::Esc, NONE), Some(Action::Quit));
+        assert_eq!(press(KeyCode::Esc, NONE), Some(Action::Back));
         assert_eq!(press(KeyCode::Char('c'), CTRL), Some(Action::Quit));
         assert_eq!(press(KeyCode::Char(' '), NONE), Some(Action::TogglePause));
         assert_eq!(press(KeyCode::Char('n'), NONE), Some(Action::Step));
@@ -249,7 +305,7 @@ mod tests {
     fn control_does_not_leak_into_plain_keys() {
         assert_eq!(press(KeyCode::Char('q'), CTRL), None);
         assert_eq!(press(KeyCode::Char('c'), NONE), None);
-        assert_eq!(press(KeyCode::Char('z'), NONE), None);
+        assert_eq!(press(KeyCode::Char('Z'), NONE), None);
     }
 
     #[test]
