@@ -2,6 +2,7 @@
 //! to TOML with every default written (`optlab check`, `scenario.toml`).
 
 mod bundled;
+mod expr;
 mod parse;
 mod resolve;
 mod tree;
@@ -12,7 +13,8 @@ pub use tree::ScenarioError;
 use crate::data::{DataError, DatasetConfig};
 use crate::engine::{Event, Lab, RunSpec, StopRule};
 use crate::objective::models::{ModelConfig, build_model_objective};
-use crate::objective::{Analytic, FunctionKind, FunctionParams, Objective};
+use crate::objective::expr::{ExprFunction, ExprSpec};
+use crate::objective::{Analytic, FunctionKind, FunctionParams, Objective, TestFunction};
 use crate::optim::{Hyper, OptimizerKind, Schedule};
 use ndarray::Array1;
 use std::path::{Path, PathBuf};
@@ -70,6 +72,12 @@ pub enum ObjectiveSpec {
         /// The start point (the function's default when the file gives none).
         start: Vec<f64>,
         /// Standard deviation of Gaussian noise added to each gradient.
+        noise: f64,
+    },
+    /// A typed objective (`kind = "expr"`).
+    Expr {
+        spec: ExprSpec,
+        start: Vec<f64>,
         noise: f64,
     },
     Model {
@@ -240,6 +248,9 @@ impl Scenario {
                 })?;
                 Ok(Arc::new(Analytic::new(f, Some(Array1::from(start.clone())))))
             }
+            ObjectiveSpec::Expr { start, .. } => {
+                Ok(Arc::new(Analytic::new(self.build_function()?, Some(Array1::from(start.clone())))))
+            }
             ObjectiveSpec::Model { model, dataset, .. } => match build_model_objective(model, dataset, self.seed) {
                 Ok(objective) => Ok(Arc::new(objective)),
                 Err(DataError::Config { key, message }) => Err(self.locations.error(&self.origin, key, message)),
@@ -255,10 +266,29 @@ impl Scenario {
         }
     }
 
+    /// The analytic function of the objective (an error for models).
+    pub fn build_function(&self) -> Result<Box<dyn TestFunction>, ScenarioError> {
+        let error = |key: &str, message: String| ScenarioError {
+            file: self.origin.display(),
+            line: None,
+            column: None,
+            key: Some(format!("objective.{key}")),
+            message,
+        };
+        match &self.objective {
+            ObjectiveSpec::Function { kind, params, .. } => kind.build(params).map_err(|e| error(e.key, e.message)),
+            // Checked when the scenario was parsed; built again from the same text.
+            ObjectiveSpec::Expr { spec, start, .. } => ExprFunction::new(spec.clone(), Some(start))
+                .map(|f| Box::new(f) as Box<dyn TestFunction>)
+                .map_err(|e| error("f", e.to_string())),
+            ObjectiveSpec::Model { .. } => Err(error("kind", "a model is not an analytic function".into())),
+        }
+    }
+
     /// Every run: per entry, per sweep combination, per seed, in that order.
     pub fn run_specs(&self, dim: usize) -> Vec<RunSpec> {
         let (noise, eval_every, objective_batch) = match &self.objective {
-            ObjectiveSpec::Function { noise, .. } => (*noise, 1, None),
+            ObjectiveSpec::Function { noise, .. } | ObjectiveSpec::Expr { noise, .. } => (*noise, 1, None),
             ObjectiveSpec::Model { batch_size, eval_every, .. } => (0.0, *eval_every, Some(*batch_size)),
         };
         let mut specs = Vec::new();

@@ -116,13 +116,16 @@ fn parse_objective(
         Some(k) => k,
         None => return Err(t.error_here("kind", "missing: which objective (see `optlab list objectives`)")),
     };
+    if kind_name == "expr" {
+        return super::expr::parse_expr_objective(source, t);
+    }
     if let Some(model) = ModelKind::from_name(kind_name) {
         locations.insert(source, "kind", kind_node);
         return parse_model(source, t, model, origin, locations);
     }
     let Some(kind) = FunctionKind::from_name(kind_name) else {
         let known: Vec<&str> =
-            FunctionKind::ALL.iter().map(|k| k.name()).chain(ModelKind::ALL.iter().map(|k| k.name())).collect();
+            FunctionKind::ALL.iter().map(|k| k.name()).chain(["expr"]).chain(ModelKind::ALL.iter().map(|k| k.name())).collect();
         return Err(t.error(
             kind_node,
             "kind",

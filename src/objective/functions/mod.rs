@@ -54,6 +54,9 @@ pub enum FunctionKind {
     SixHumpCamel,
     StyblinskiTang,
     GoldsteinPrice,
+    /// A typed objective (`kind = "expr"`): not in [`FunctionKind::ALL`], built
+    /// from its expression by [`crate::objective::expr::ExprFunction`].
+    Expr,
 }
 
 impl FunctionKind {
@@ -91,6 +94,7 @@ impl FunctionKind {
             FunctionKind::SixHumpCamel => "six_hump_camel",
             FunctionKind::StyblinskiTang => "styblinski_tang",
             FunctionKind::GoldsteinPrice => "goldstein_price",
+            FunctionKind::Expr => "expr",
         }
     }
 
@@ -123,6 +127,7 @@ impl FunctionKind {
                 "lopsided double well per coordinate, minimum -39.166 n at (-2.9035, ...); N-D with `dim`"
             }
             FunctionKind::GoldsteinPrice => "values from 3 to 1e6: a lesson in scale, minimum 3 at (0, -1)",
+            FunctionKind::Expr => "your own function: f = \"(1 - x)^2 + 100*(y - x^2)^2\", vars = [\"x\", \"y\"]",
         }
     }
 
@@ -188,6 +193,9 @@ impl FunctionKind {
             FunctionKind::SixHumpCamel => Box::new(SixHumpCamel),
             FunctionKind::StyblinskiTang => Box::new(StyblinskiTang::new(dim)),
             FunctionKind::GoldsteinPrice => Box::new(GoldsteinPrice),
+            FunctionKind::Expr => {
+                return Err(FunctionError { key: "f", message: "a typed objective is built from its `f`".into() });
+            }
         })
     }
 }
@@ -218,6 +226,11 @@ pub struct FunctionError {
 /// An analytic function of `dim` variables.
 pub trait TestFunction: Send + Sync {
     fn kind(&self) -> FunctionKind;
+    /// How charts and the lab title the landscape (the kind's name; a typed
+    /// objective shows its formula).
+    fn title(&self) -> String {
+        self.kind().name().to_string()
+    }
     fn dim(&self) -> usize;
     fn value(&self, x: ArrayView1<f64>) -> f64;
     /// The gradient at `x`, written into `grad`; returns the value.

@@ -44,7 +44,7 @@ pub fn render(app: &App, histories: &[&History], area: Rect, buf: &mut Buffer) {
     let Some(f) = app.objective().as_function() else { return };
     let w = f.window();
     let title = Line::from(vec![
-        Span::styled(format!(" {} ", f.kind().name()), theme::TITLE),
+        Span::styled(format!(" {} ", f.title()), theme::TITLE),
         Span::styled("★", Style::new().fg(theme::MINIMUM)),
         Span::styled(" minimum · v switches ", theme::DIM),
     ]);
