@@ -104,14 +104,14 @@ impl ExprFunction {
             if m.len() != dim {
                 return Err(minimum_error(format!("has {} value{} but there are {dim} variables", m.len(), if m.len() == 1 { "" } else { "s" })));
             }
-            if let Some(e) = tape.domain_error(m.iter().copied()) {
+            if let Some(e) = tape.domain_error(m) {
                 return Err(minimum_error(format!("f is not finite there: {}", e.message)));
             }
-            let v = tape.value(m.iter().copied());
+            let v = tape.value(m);
             min_value = Some(min_value.map_or(v, |m: f64| m.min(v)));
         }
         if start.len() == dim
-            && let Some(mut e) = tape.domain_error(start.iter().copied())
+            && let Some(mut e) = tape.domain_error(&start.to_vec())
         {
             e.message = format!("{} at the start point", e.message);
             return Err(f_error(e));
@@ -154,10 +154,22 @@ impl TestFunction for ExprFunction {
         self.spec.vars.len()
     }
     fn value(&self, x: ArrayView1<f64>) -> f64 {
-        self.tape.value(x.iter().copied())
+        match x.as_slice() {
+            Some(x) => self.tape.value(x),
+            // Views the engine passes are contiguous; others are copied.
+            None => self.tape.value(&x.to_vec()),
+        }
     }
     fn value_and_gradient(&self, x: ArrayView1<f64>, mut grad: ArrayViewMut1<f64>) -> f64 {
-        self.tape.value_and_gradient(x.iter().copied(), grad.iter_mut())
+        match (x.as_slice(), grad.as_slice_mut()) {
+            (Some(x), Some(g)) => self.tape.value_and_gradient(x, g),
+            _ => {
+                let mut g = vec![0.0; grad.len()];
+                let f = self.tape.value_and_gradient(&x.to_vec(), &mut g);
+                grad.assign(&ndarray::ArrayView1::from(&g));
+                f
+            }
+        }
     }
     fn minima(&self) -> Vec<Array1<f64>> {
         self.spec.minima.iter().map(|m| Array1::from(m.clone())).collect()

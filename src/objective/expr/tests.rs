@@ -9,7 +9,7 @@ fn vars(names: &[&str]) -> Vec<String> {
 fn eval(f: &str, x: &[f64]) -> f64 {
     let names = ["x", "y", "z"];
     let ast = syntax::parse(f, &vars(&names[..x.len()])).unwrap_or_else(|e| panic!("{f}: {e}"));
-    Tape::compile(&ast, x.len()).unwrap().value(x.iter().copied())
+    Tape::compile(&ast, x.len()).unwrap().value(x)
 }
 
 #[test]
