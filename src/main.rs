@@ -3,6 +3,7 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use optlab::report::lr_find::{self, LrFindOptions};
+use optlab::report::tensorboard;
 use optlab::report::{
     OutputError, ReportError, ResultSet, RunOptions, rebuild_in_place, rewrite_report, run_to_folder, slug,
     write_folder_atomically, write_report_from,
@@ -49,6 +50,18 @@ enum Command {
         /// No progress bar and no summary on stdout
         #[arg(long)]
         quiet: bool,
+        /// Also write TensorBoard event files here (one folder per run; with several scenarios,
+        /// one folder each inside it)
+        #[arg(long, value_name = "DIR")]
+        tensorboard: Option<PathBuf>,
+    },
+    /// Export a result folder of `optlab run` to other tools
+    Export {
+        /// A result folder written by `optlab run`
+        dir: PathBuf,
+        /// Write TensorBoard event files here: one per run, scalars and hyperparameters
+        #[arg(long, value_name = "DIR", required = true)]
+        tensorboard: PathBuf,
     },
     /// Validate scenarios and print them resolved (every default written out)
     Check {
@@ -124,6 +137,12 @@ impl From<OutputError> for Failure {
     }
 }
 
+impl From<tensorboard::TensorboardError> for Failure {
+    fn from(e: tensorboard::TensorboardError) -> Self {
+        Failure { code: if e.is_bad_input() { 2 } else { 1 }, message: e.to_string() }
+    }
+}
+
 impl From<ReportError> for Failure {
     fn from(e: ReportError) -> Self {
         Failure { code: if e.is_bad_input() { 2 } else { 1 }, message: e.to_string() }
@@ -135,7 +154,10 @@ fn main() -> ExitCode {
     let result = match cli.command {
         None => tui(None, false),
         Some(Command::Tui { scenario, paused }) => tui(scenario, paused),
-        Some(Command::Run { scenarios, out, seeds, threads, quiet }) => run(&scenarios, out, seeds, threads, quiet),
+        Some(Command::Run { scenarios, out, seeds, threads, quiet, tensorboard }) => {
+            run(&scenarios, out, seeds, threads, quiet, tensorboard)
+        }
+        Some(Command::Export { dir, tensorboard }) => export_tensorboard(&dir, &tensorboard),
         Some(Command::Check { scenarios }) => check(&scenarios),
         Some(Command::Report { dirs, out }) => report(&dirs, out),
         Some(Command::LrFind { scenario, min, max, steps, beta, out }) => {
@@ -179,6 +201,7 @@ fn run(
     seeds: Option<u64>,
     threads: Option<u64>,
     quiet: bool,
+    tensorboard: Option<PathBuf>,
 ) -> Result<(), Failure> {
     // Every scenario is read and validated before anything runs.
     let mut scenarios = Vec::new();
@@ -195,6 +218,15 @@ fn run(
             .map_err(|e| Failure { code: 1, message: format!("could not install a signal handler: {e}") })?;
     }
     let several = scenarios.len() > 1;
+    let tensorboard_dir = |scenario: &Scenario| {
+        tensorboard.as_ref().map(|dir| if several { dir.join(slug(&scenario.name)) } else { dir.clone() })
+    };
+    // A TensorBoard folder that cannot be written is found before anything runs.
+    for scenario in &scenarios {
+        if let Some(dir) = tensorboard_dir(scenario) {
+            tensorboard::check_target(&dir).map_err(Failure::from)?;
+        }
+    }
     for scenario in &scenarios {
         let target = match (&out, several) {
             (Some(dir), false) => dir.clone(),
@@ -224,7 +256,24 @@ fn run(
         if !quiet {
             print_summary(scenario, &outcome);
         }
+        if let Some(dir) = tensorboard_dir(scenario) {
+            let written = tensorboard::export(&outcome.out, &dir)?;
+            if !quiet {
+                println!(
+                    "  TensorBoard: {} runs in {} (tensorboard --logdir {0})",
+                    written.run_files.len(),
+                    dir.display()
+                );
+            }
+        }
     }
+    Ok(())
+}
+
+fn export_tensorboard(dir: &std::path::Path, out: &std::path::Path) -> Result<(), Failure> {
+    let written = tensorboard::export(dir, out)?;
+    println!("TensorBoard event files for {} runs written to {}", written.run_files.len(), out.display());
+    println!("  view them with: tensorboard --logdir {}", out.display());
     Ok(())
 }
 

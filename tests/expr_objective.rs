@@ -39,7 +39,10 @@ fn assert_same(builtin: &str, typed: &str, steps: u64) {
             assert!(miss <= 1e-12 * scale, "{builtin} / {label} step {step}: {xa:?} vs {xb:?}");
             if step > 0 {
                 let loss_scale = la.abs().max(lb.abs()).max(1e-300);
-                assert!((la - lb).abs() <= 1e-12 * loss_scale.max(1e-10), "{builtin} / {label} step {step}: loss {la} vs {lb}");
+                assert!(
+                    (la - lb).abs() <= 1e-12 * loss_scale.max(1e-10),
+                    "{builtin} / {label} step {step}: loss {la} vs {lb}"
+                );
             }
         }
     }

@@ -18,6 +18,7 @@ pub mod ranking;
 pub mod results;
 pub mod sensitivity;
 pub mod stats;
+pub mod tensorboard;
 
 pub use build::{REPORT_FILES, rebuild_in_place, rewrite_report, test_function, write_report, write_report_from};
 pub use output::{OutputError, RunOptions, RunOutcome, run_to_folder, slug, write_folder_atomically};

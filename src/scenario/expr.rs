@@ -23,7 +23,9 @@ pub fn parse_expr_objective(source: &Source<'_>, mut t: TableReader<'_, '_>) -> 
             for item in items {
                 match &item.value {
                     Value::Str(s) => vars.push(s.clone()),
-                    other => return Err(t.error(item, "vars", format!("expected a name, found {}", other.type_name()))),
+                    other => {
+                        return Err(t.error(item, "vars", format!("expected a name, found {}", other.type_name())));
+                    }
                 }
             }
             (vars, Some(node))

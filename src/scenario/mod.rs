@@ -12,8 +12,8 @@ pub use tree::ScenarioError;
 
 use crate::data::{DataError, DatasetConfig};
 use crate::engine::{Event, Lab, RunSpec, StopRule};
-use crate::objective::models::{ModelConfig, build_model_objective};
 use crate::objective::expr::{ExprFunction, ExprSpec};
+use crate::objective::models::{ModelConfig, build_model_objective};
 use crate::objective::{Analytic, FunctionKind, FunctionParams, Objective, TestFunction};
 use crate::optim::{Hyper, OptimizerKind, Schedule};
 use ndarray::Array1;
@@ -75,11 +75,7 @@ pub enum ObjectiveSpec {
         noise: f64,
     },
     /// A typed objective (`kind = "expr"`).
-    Expr {
-        spec: ExprSpec,
-        start: Vec<f64>,
-        noise: f64,
-    },
+    Expr { spec: ExprSpec, start: Vec<f64>, noise: f64 },
     Model {
         model: ModelConfig,
         dataset: DatasetConfig,

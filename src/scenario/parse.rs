@@ -124,8 +124,12 @@ fn parse_objective(
         return parse_model(source, t, model, origin, locations);
     }
     let Some(kind) = FunctionKind::from_name(kind_name) else {
-        let known: Vec<&str> =
-            FunctionKind::ALL.iter().map(|k| k.name()).chain(["expr"]).chain(ModelKind::ALL.iter().map(|k| k.name())).collect();
+        let known: Vec<&str> = FunctionKind::ALL
+            .iter()
+            .map(|k| k.name())
+            .chain(["expr"])
+            .chain(ModelKind::ALL.iter().map(|k| k.name()))
+            .collect();
         return Err(t.error(
             kind_node,
             "kind",

@@ -102,7 +102,11 @@ impl ExprFunction {
                 error: ExprError { span: 0..0, message },
             };
             if m.len() != dim {
-                return Err(minimum_error(format!("has {} value{} but there are {dim} variables", m.len(), if m.len() == 1 { "" } else { "s" })));
+                return Err(minimum_error(format!(
+                    "has {} value{} but there are {dim} variables",
+                    m.len(),
+                    if m.len() == 1 { "" } else { "s" }
+                )));
             }
             if let Some(e) = tape.domain_error(m) {
                 return Err(minimum_error(format!("f is not finite there: {}", e.message)));

@@ -354,9 +354,7 @@ impl Parser<'_> {
                 Some(open) => Err(ExprError::new(open.clone(), "this `(` is never closed")),
                 None => Err(ExprError::new(at, "the expression ends too early: a number, a name or `(` should follow")),
             },
-            other => {
-                Err(ExprError::new(at, format!("expected a number, a name or `(`, found {}", describe(&other))))
-            }
+            other => Err(ExprError::new(at, format!("expected a number, a name or `(`, found {}", describe(&other)))),
         }
     }
 

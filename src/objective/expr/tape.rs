@@ -403,7 +403,15 @@ impl Tape {
                         Func::Log => adj.add_a(g / va),
                         Func::Sqrt => adj.add_a(g * (0.5 / out)),
                         // The subgradient 0 at the kink, as PyTorch's abs.
-                        Func::Abs => adj.add_a(g * if va > 0.0 { 1.0 } else if va < 0.0 { -1.0 } else { 0.0 }),
+                        Func::Abs => adj.add_a(
+                            g * if va > 0.0 {
+                                1.0
+                            } else if va < 0.0 {
+                                -1.0
+                            } else {
+                                0.0
+                            },
+                        ),
                         Func::Tanh => adj.add_a(g * (1.0 - out * out)),
                         Func::Sigmoid => adj.add_a(g * (out * (1.0 - out))),
                         // Ties share the gradient equally, as torch.minimum / torch.maximum.
