@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use optlab::report::animate::{self, AnimateOptions};
 use optlab::report::lr_find::{self, LrFindOptions};
 use optlab::report::tensorboard;
 use optlab::report::{
@@ -62,6 +63,24 @@ enum Command {
         /// Write TensorBoard event files here: one per run, scalars and hyperparameters
         #[arg(long, value_name = "DIR", required = true)]
         tensorboard: PathBuf,
+    },
+    /// Run a scenario and write the race as an animated GIF: the landscape with the paths growing
+    /// and the loss curves up to the same update
+    Animate {
+        /// A scenario file or the name of a bundled scenario (an analytic objective)
+        scenario: String,
+        /// The GIF to write
+        #[arg(long, value_name = "FILE.gif")]
+        out: PathBuf,
+        /// Updates per frame (default: as many as keep the animation at --frames frames)
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+        every: Option<u64>,
+        /// Most frames when --every is not given
+        #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(2..=5000))]
+        frames: u64,
+        /// Width and height in pixels
+        #[arg(long, default_value = "640x400")]
+        size: String,
     },
     /// Validate scenarios and print them resolved (every default written out)
     Check {
@@ -158,6 +177,7 @@ fn main() -> ExitCode {
             run(&scenarios, out, seeds, threads, quiet, tensorboard)
         }
         Some(Command::Export { dir, tensorboard }) => export_tensorboard(&dir, &tensorboard),
+        Some(Command::Animate { scenario, out, every, frames, size }) => animate(&scenario, &out, every, frames, &size),
         Some(Command::Check { scenarios }) => check(&scenarios),
         Some(Command::Report { dirs, out }) => report(&dirs, out),
         Some(Command::LrFind { scenario, min, max, steps, beta, out }) => {
@@ -267,6 +287,27 @@ fn run(
             }
         }
     }
+    Ok(())
+}
+
+fn animate(name: &str, out: &std::path::Path, every: Option<u64>, frames: u64, size: &str) -> Result<(), Failure> {
+    let bad_size = || Failure { code: 2, message: format!("--size {size}: expected WIDTHxHEIGHT, e.g. 640x400") };
+    let (w, h) = size.split_once('x').ok_or_else(bad_size)?;
+    let (width, height) = (w.parse().map_err(|_| bad_size())?, h.parse().map_err(|_| bad_size())?);
+    let scenario = Scenario::load(name)?;
+    let options = AnimateOptions { width, height, every, max_frames: frames as usize, ..AnimateOptions::default() };
+    let written = animate::animate(&scenario, out, &options)
+        .map_err(|e| Failure { code: if e.is_bad_input() { 2 } else { 1 }, message: e.to_string() })?;
+    println!(
+        "{} — {} frames, {} updates each, {}x{}, {:.0} kB: {}",
+        scenario.name,
+        written.frames,
+        written.every,
+        width,
+        height,
+        written.bytes as f64 / 1e3,
+        written.path.display()
+    );
     Ok(())
 }
 
