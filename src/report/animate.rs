@@ -300,7 +300,7 @@ pub fn write_gif(
     let frames = (span.div_ceil(every) + 1) as usize;
 
     // Layout: title row, landscape square on the left, loss chart and legend on the right.
-    let top = 30i64;
+    let top = 34i64;
     let side = (h as i64 - top - 8).min(w as i64 * 6 / 10 - 16);
     let land = (8i64, top, 8 + side, top + side);
     let right = (land.2 + 44, top + 4, w as i64 - 10, top + (h as i64 - top) * 55 / 100);
@@ -403,7 +403,7 @@ pub fn write_gif(
         BLACK,
     );
     base.text(&font, small, (right.0 + right.2) as f64 / 2.0 - 30.0, right.3 as f64 + 3.0, "updates", AXIS);
-    base.text(&font, 12.0, right.0 as f64, right.1 as f64 - 19.0, "loss (log)", AXIS);
+    base.text(&font, 12.0, right.0 as f64, right.1 as f64 - 23.0, "loss (log)", AXIS);
     // The legend: one row per run, as the charts'.
     let legend_top = right.3 + 24;
     let rows = ((h as i64 - legend_top - 4) / 16).max(1) as usize;
