@@ -10,9 +10,10 @@
 //!
 //! On a shared machine wall-clock times swing with the other processes, so
 //! after criterion's run a second table is printed: each step timed in the
-//! thread's own CPU time (Linux `/proc/thread-self/schedstat`), interleaved
-//! with the baseline so that both see the same memory traffic from others,
-//! best of several rounds.
+//! thread's own CPU time (`clock_gettime(CLOCK_THREAD_CPUTIME_ID)`), alternated
+//! call by call with the baseline on the step's own arrays, so that both see
+//! the same pages and the same memory traffic from others; medians of the
+//! per-pair ratios.
 
 use criterion::{Criterion, Throughput};
 use ndarray::{Array1, Zip};
@@ -109,39 +110,54 @@ fn bench(c: &mut Criterion, n: usize) {
     group.finish();
 }
 
-/// Nanoseconds this thread has run on a CPU (Linux), `None` elsewhere.
+/// Nanoseconds this thread has run on a CPU, from `CLOCK_THREAD_CPUTIME_ID`
+/// (nanosecond resolution; `/proc/thread-self/schedstat` moves in scheduler
+/// ticks of several milliseconds on some kernels, too coarse for a 20 ms step).
 fn thread_cpu_ns() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    text.split_whitespace().next()?.parse().ok()
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `ts` is a valid, writable timespec for the call's duration.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    (rc == 0).then(|| ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64)
 }
 
-/// CPU seconds per call of `f`, averaged over `reps` calls (the kernel updates
-/// the counter at scheduler ticks: several calls make its lag negligible).
-fn cpu_seconds(reps: usize, mut f: impl FnMut()) -> Option<f64> {
+/// CPU seconds of one call of `f`.
+fn cpu_seconds(mut f: impl FnMut()) -> Option<f64> {
     let start = thread_cpu_ns()?;
-    for _ in 0..reps {
-        f();
-    }
+    f();
     let end = thread_cpu_ns()?;
-    Some((end - start) as f64 * 1e-9 / reps as f64)
+    Some((end - start) as f64 * 1e-9)
 }
 
-/// The baseline and each step, interleaved, in CPU time: a Markdown table on stdout.
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    let n = xs.len();
+    if n == 0 {
+        f64::NAN
+    } else if n % 2 == 1 {
+        xs[n / 2]
+    } else {
+        0.5 * (xs[n / 2 - 1] + xs[n / 2])
+    }
+}
+
+/// Each step alternated with the baseline, one call each, in CPU time: a
+/// Markdown table on stdout. The baseline is `a = p + g` over the step's own
+/// parameter and gradient arrays (plus one output array allocated beside
+/// them), so both see the same pages, the same placement and the same traffic
+/// from other processes; the percentage is the median of the per-pair ratios.
 fn paired_cpu_time_table() {
     if thread_cpu_ns().is_none() {
         return;
     }
-    let (b, c) = inputs(N);
-    let mut a = Array1::<f64>::zeros(N);
-    let mut baseline = || {
-        Zip::from(&mut a).and(&b).and(&c).for_each(|a, &b, &c| *a = b + c);
-        black_box(&a);
-    };
-    println!("\nCPU time per step, best of 5 rounds of 4, each step paired with the baseline:\n");
-    println!("| step | bytes/param | ms/step | GB/s | baseline GB/s | % of baseline |");
-    println!("|---|---:|---:|---:|---:|---:|");
+    const PAIRS: usize = 15;
+    println!(
+        "\nCPU time per step (CLOCK_THREAD_CPUTIME_ID), {PAIRS} pairs, each step alternated with the baseline on its own arrays:\n"
+    );
+    println!("| step | bytes/param | ms/step | GB/s | baseline ms | baseline GB/s | % of baseline |");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
     for case in CASES {
         let (mut p, g) = inputs(N);
+        let mut a = Array1::<f64>::zeros(N);
         let mut opt = case.kind.build(N);
         for (name, value) in case.hp {
             if let Err(e) = opt.set(name, *value) {
@@ -149,28 +165,34 @@ fn paired_cpu_time_table() {
             }
         }
         opt.step(p.view_mut(), g.view(), 1e-4);
-        let (mut best_base, mut best_step) = (f64::INFINITY, f64::INFINITY);
-        for _ in 0..5 {
-            let base = cpu_seconds(4, &mut baseline);
-            let step = cpu_seconds(4, || {
+        Zip::from(&mut a).and(&p).and(&g).for_each(|a, &b, &c| *a = b + c);
+        let (mut steps, mut bases, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..PAIRS {
+            let base = cpu_seconds(|| {
+                Zip::from(&mut a).and(&p).and(&g).for_each(|a, &b, &c| *a = b + c);
+                black_box(&a);
+            });
+            let step = cpu_seconds(|| {
                 opt.step(p.view_mut(), g.view(), 1e-4);
                 black_box(&p);
             });
-            if let (Some(x), Some(y)) = (base, step) {
-                best_base = best_base.min(x);
-                best_step = best_step.min(y);
+            if let (Some(b), Some(s)) = (base, step) {
+                bases.push(b);
+                steps.push(s);
+                // Bandwidth ratio: bytes moved per second by the step over the baseline's.
+                ratios.push((case.bytes_per_param as f64 / s) / (24.0 / b));
             }
         }
-        let base_gbs = 24.0 * N as f64 / best_base / 1e9;
-        let gbs = (case.bytes_per_param * N as u64) as f64 / best_step / 1e9;
+        let (step, base) = (median(steps), median(bases));
         println!(
-            "| {} | {} | {:.1} | {:.1} | {:.1} | {:.0}% |",
+            "| {} | {} | {:.2} | {:.1} | {:.2} | {:.1} | {:.0}% |",
             case.name,
             case.bytes_per_param,
-            best_step * 1e3,
-            gbs,
-            base_gbs,
-            100.0 * gbs / base_gbs
+            step * 1e3,
+            (case.bytes_per_param * N as u64) as f64 / step / 1e9,
+            base * 1e3,
+            24.0 * N as f64 / base / 1e9,
+            100.0 * median(ratios)
         );
     }
 }

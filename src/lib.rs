@@ -11,4 +11,5 @@ pub mod objective;
 pub mod optim;
 pub mod report;
 pub mod scenario;
+pub mod text;
 pub mod tui;

@@ -3,19 +3,35 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use optlab::report::animate::{self, AnimateOptions};
+use optlab::report::folder;
 use optlab::report::lr_find::{self, LrFindOptions};
 use optlab::report::tensorboard;
 use optlab::report::{
-    OutputError, ReportError, ResultSet, RunOptions, rebuild_in_place, rewrite_report, run_to_folder, slug,
-    write_folder_atomically, write_report_from,
+    OutputError, ReportError, ResultSet, RunOptions, rewrite_report_until, run_to_folder, slug,
+    write_folder_atomically_until, write_report_from,
 };
 use optlab::scenario::{DEFAULT_SCENARIO, LoadError, Scenario};
 use optlab::tui::TuiError;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// Print to stdout; a closed pipe (`optlab list | head -1`) ends the program
+/// quietly with status 0, as ripgrep does.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        write!(std::io::stdout().lock(), $($arg)*).map_err(Failure::stdout)?
+    };
+}
+macro_rules! sayln {
+    ($($arg:tt)*) => {
+        writeln!(std::io::stdout().lock(), $($arg)*).map_err(Failure::stdout)?
+    };
+}
 
 #[derive(Parser)]
 #[command(name = "optlab", version, about = "Compare gradient-based optimizers side by side, live or headless")]
@@ -139,6 +155,17 @@ struct Failure {
     message: String,
 }
 
+impl Failure {
+    /// Writing to stdout failed: a closed pipe is a quiet end, anything else an error.
+    fn stdout(e: std::io::Error) -> Failure {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            Failure { code: 0, message: String::new() }
+        } else {
+            Failure { code: 1, message: format!("writing to stdout: {e}") }
+        }
+    }
+}
+
 impl From<LoadError> for Failure {
     fn from(e: LoadError) -> Self {
         Failure { code: 2, message: e.to_string() }
@@ -152,6 +179,8 @@ impl From<OutputError> for Failure {
             ref e if e.is_bad_input() => 2,
             _ => 1,
         };
+        // Paths of other processes' writes and refusals are the message; an OS
+        // error on the user's path keeps its text.
         Failure { code, message: e.to_string() }
     }
 }
@@ -174,29 +203,74 @@ fn main() -> ExitCode {
         None => tui(None, false),
         Some(Command::Tui { scenario, paused }) => tui(scenario, paused),
         Some(Command::Run { scenarios, out, seeds, threads, quiet, tensorboard }) => {
-            run(&scenarios, out, seeds, threads, quiet, tensorboard)
+            interruptible(|cancel| run(&scenarios, out, seeds, threads, quiet, tensorboard, cancel))
         }
         Some(Command::Export { dir, tensorboard }) => export_tensorboard(&dir, &tensorboard),
         Some(Command::Animate { scenario, out, every, frames, size }) => animate(&scenario, &out, every, frames, &size),
         Some(Command::Check { scenarios }) => check(&scenarios),
-        Some(Command::Report { dirs, out }) => report(&dirs, out),
-        Some(Command::LrFind { scenario, min, max, steps, beta, out }) => {
-            lr_find(&scenario, LrFindOptions { min_lr: min, max_lr: max, steps, beta, ..LrFindOptions::default() }, out)
-        }
-        Some(Command::List { what }) => {
-            list(what);
-            Ok(())
-        }
+        Some(Command::Report { dirs, out }) => interruptible(|cancel| report(&dirs, out, cancel)),
+        Some(Command::LrFind { scenario, min, max, steps, beta, out }) => interruptible(|cancel| {
+            let options = LrFindOptions { min_lr: min, max_lr: max, steps, beta, ..LrFindOptions::default() };
+            lr_find(&scenario, options, out, cancel)
+        }),
+        Some(Command::List { what }) => list(what),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
             if !f.message.is_empty() {
-                eprintln!("error: {}", f.message);
+                // Nothing more to do if stderr is closed too.
+                let _ = writeln!(std::io::stderr().lock(), "error: {}", f.message);
             }
             ExitCode::from(f.code)
         }
     }
+}
+
+/// How long a command may take, after Ctrl-C or SIGTERM, to stop on its own
+/// before the process removes its partial folders and exits anyway.
+const GRACE: Duration = Duration::from_millis(200);
+
+/// Run `work` on its own thread while this one watches for SIGINT and
+/// SIGTERM. On a signal the work is asked to stop (`cancel`); whether or not
+/// it has within [`GRACE`] (a long gradient cannot be cut short), every partial
+/// folder of this process is removed — never a folder being put in place —
+/// and the process exits with 128 + the signal's number: 130 or 143.
+fn interruptible(work: impl FnOnce(&AtomicBool) -> Result<(), Failure> + Send) -> Result<(), Failure> {
+    let cancel = Arc::new(AtomicBool::new(false));
+    let signal = Arc::new(AtomicUsize::new(0));
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        let installed = signal_hook::flag::register_usize(sig, Arc::clone(&signal), sig as usize)
+            .and_then(|_| signal_hook::flag::register(sig, Arc::clone(&cancel)));
+        installed.map_err(|e| Failure { code: 1, message: format!("could not install a signal handler: {e}") })?;
+    }
+    std::thread::scope(|scope| {
+        let (tx, rx) = mpsc::channel();
+        let flag = Arc::clone(&cancel);
+        scope.spawn(move || {
+            // The receiver is gone only when the process is exiting.
+            let _ = tx.send(work(&flag));
+        });
+        let outcome = loop {
+            match rx.recv_timeout(Duration::from_millis(10)) {
+                Ok(result) if signal.load(Ordering::SeqCst) == 0 => return result,
+                Ok(result) => break Some(result),
+                Err(mpsc::RecvTimeoutError::Timeout) if signal.load(Ordering::SeqCst) == 0 => continue,
+                Err(mpsc::RecvTimeoutError::Timeout) => break rx.recv_timeout(GRACE).ok(),
+                // The work panicked: the scope passes the panic on.
+                Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
+            }
+        };
+        folder::abandon();
+        let sig = signal.load(Ordering::SeqCst);
+        let what = if sig == signal_hook::consts::SIGTERM as usize { "terminated" } else { "interrupted" };
+        let note = match outcome {
+            Some(Err(f)) if !f.message.is_empty() && f.code == 130 => f.message.replacen("interrupted", what, 1),
+            _ => format!("{what}; results being written were discarded"),
+        };
+        let _ = writeln!(std::io::stderr().lock(), "{note}");
+        std::process::exit(128 + sig as i32)
+    })
 }
 
 fn tui(scenario: Option<String>, paused: bool) -> Result<(), Failure> {
@@ -222,6 +296,7 @@ fn run(
     threads: Option<u64>,
     quiet: bool,
     tensorboard: Option<PathBuf>,
+    cancel: &AtomicBool,
 ) -> Result<(), Failure> {
     // Every scenario is read and validated before anything runs.
     let mut scenarios = Vec::new();
@@ -231,11 +306,6 @@ fn run(
             s.seeds = n;
         }
         scenarios.push(s);
-    }
-    let cancel = Arc::new(AtomicBool::new(false));
-    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        signal_hook::flag::register(signal, Arc::clone(&cancel))
-            .map_err(|e| Failure { code: 1, message: format!("could not install a signal handler: {e}") })?;
     }
     let several = scenarios.len() > 1;
     let tensorboard_dir = |scenario: &Scenario| {
@@ -247,12 +317,19 @@ fn run(
             tensorboard::check_target(&dir).map_err(Failure::from)?;
         }
     }
-    for scenario in &scenarios {
-        let target = match (&out, several) {
+    let targets: Vec<PathBuf> = scenarios
+        .iter()
+        .map(|scenario| match (&out, several) {
             (Some(dir), false) => dir.clone(),
             (Some(dir), true) => dir.join(slug(&scenario.name)),
             (None, _) => PathBuf::from("results").join(slug(&scenario.name)),
-        };
+        })
+        .collect();
+    // Every target is checked before anything runs: nothing is touched if one is refused.
+    for target in &targets {
+        folder::check_replaceable(target).map_err(|e| Failure::from(OutputError::Folder(e)))?;
+    }
+    for (scenario, target) in scenarios.iter().zip(targets) {
         let total = scenario.run_count() as u64 * scenario.steps;
         let bar = if quiet || !std::io::stderr().is_terminal() {
             ProgressBar::hidden()
@@ -269,17 +346,17 @@ fn run(
             bar
         };
         let progress = |n: u64| bar.inc(n);
-        let options = RunOptions { threads: threads.map(|t| t as usize), progress: &progress, cancel: &cancel };
+        let options = RunOptions { threads: threads.map(|t| t as usize), progress: &progress, cancel };
         let outcome = run_to_folder(scenario, &target, &options);
         bar.finish_and_clear();
         let outcome = outcome?;
         if !quiet {
-            print_summary(scenario, &outcome);
+            print_summary(scenario, &outcome)?;
         }
         if let Some(dir) = tensorboard_dir(scenario) {
             let written = tensorboard::export(&outcome.out, &dir)?;
             if !quiet {
-                println!(
+                sayln!(
                     "  TensorBoard: {} runs in {} (tensorboard --logdir {0})",
                     written.run_files.len(),
                     dir.display()
@@ -298,7 +375,7 @@ fn animate(name: &str, out: &std::path::Path, every: Option<u64>, frames: u64, s
     let options = AnimateOptions { width, height, every, max_frames: frames as usize, ..AnimateOptions::default() };
     let written = animate::animate(&scenario, out, &options)
         .map_err(|e| Failure { code: if e.is_bad_input() { 2 } else { 1 }, message: e.to_string() })?;
-    println!(
+    sayln!(
         "{} — {} frames, {} updates each, {}x{}, {:.0} kB: {}",
         scenario.name,
         written.frames,
@@ -313,13 +390,13 @@ fn animate(name: &str, out: &std::path::Path, every: Option<u64>, frames: u64, s
 
 fn export_tensorboard(dir: &std::path::Path, out: &std::path::Path) -> Result<(), Failure> {
     let written = tensorboard::export(dir, out)?;
-    println!("TensorBoard event files for {} runs written to {}", written.run_files.len(), out.display());
-    println!("  view them with: tensorboard --logdir {}", out.display());
+    sayln!("TensorBoard event files for {} runs written to {}", written.run_files.len(), out.display());
+    sayln!("  view them with: tensorboard --logdir {}", out.display());
     Ok(())
 }
 
-fn print_summary(scenario: &Scenario, outcome: &optlab::report::RunOutcome) {
-    println!(
+fn print_summary(scenario: &Scenario, outcome: &optlab::report::RunOutcome) -> Result<(), Failure> {
+    sayln!(
         "{} — {} runs × {} steps in {:.0} ms",
         scenario.name,
         outcome.lab.runs().len(),
@@ -327,14 +404,14 @@ fn print_summary(scenario: &Scenario, outcome: &optlab::report::RunOutcome) {
         outcome.elapsed_ms
     );
     let width = outcome.lab.runs().iter().map(|r| r.label().len()).max().unwrap_or(3).max(3);
-    println!("  {:<width$}  {:>5}  {:>14}  {:>14}  {:>8}  status", "run", "seed", "final loss", "best loss", "target");
+    sayln!("  {:<width$}  {:>5}  {:>14}  {:>14}  {:>8}  status", "run", "seed", "final loss", "best loss", "target");
     for run in outcome.lab.runs() {
         let s = run.summary();
         let status = match s.status {
             optlab::engine::Status::Diverged { step } => format!("diverged at step {step}"),
             other => other.name().replace('_', " "),
         };
-        println!(
+        sayln!(
             "  {:<width$}  {:>5}  {:>14.6e}  {:>14.6e}  {:>8}  {status}",
             run.label(),
             run.spec().seed,
@@ -343,20 +420,26 @@ fn print_summary(scenario: &Scenario, outcome: &optlab::report::RunOutcome) {
             s.steps_to_target.map(|t| t.to_string()).unwrap_or_else(|| "-".into()),
         );
     }
-    println!("  results in {}", outcome.out.display());
+    sayln!("  results in {}", outcome.out.display());
+    Ok(())
 }
 
-fn report(dirs: &[PathBuf], out: Option<PathBuf>) -> Result<(), Failure> {
+fn report(dirs: &[PathBuf], out: Option<PathBuf>, cancel: &AtomicBool) -> Result<(), Failure> {
+    if let Some(out) = &out {
+        folder::check_replaceable(out).map_err(|e| Failure::from(OutputError::Folder(e)))?;
+    }
     if let [dir] = dirs {
         match out {
             None => {
-                rebuild_in_place(dir)?;
-                println!("report written to {}", dir.join("report.md").display());
+                rewrite_report_until(&ResultSet::read(dir)?, Some(cancel))?;
+                sayln!("report written to {}", dir.join("report.md").display());
             }
             Some(out) => {
                 let results = ResultSet::read(dir)?;
-                write_folder_atomically(&out, |p| write_report_from(&results, p).map_err(OutputError::from))?;
-                println!("report written to {}", out.join("report.md").display());
+                write_folder_atomically_until(&out, Some(cancel), |p| {
+                    write_report_from(&results, p).map_err(OutputError::from)
+                })?;
+                sayln!("report written to {}", out.join("report.md").display());
             }
         }
         return Ok(());
@@ -364,32 +447,45 @@ fn report(dirs: &[PathBuf], out: Option<PathBuf>) -> Result<(), Failure> {
     // Every folder is read before anything is written.
     let sets = dirs.iter().map(|d| ResultSet::read(d)).collect::<Result<Vec<_>, _>>()?;
     for set in &sets {
-        rewrite_report(set)?;
-        println!("report written to {}", set.dir.join("report.md").display());
+        rewrite_report_until(set, Some(cancel))?;
+        sayln!("report written to {}", set.dir.join("report.md").display());
     }
     let out = out.unwrap_or_else(|| PathBuf::from("results").join("summary"));
-    write_folder_atomically(&out, |p| optlab::report::profile::write(p, &sets).map_err(OutputError::from))?;
-    println!("summary across {} scenarios written to {}", sets.len(), out.join("summary.md").display());
+    write_folder_atomically_until(&out, Some(cancel), |p| {
+        optlab::report::profile::write(p, &sets).map_err(OutputError::from)
+    })?;
+    sayln!("summary across {} scenarios written to {}", sets.len(), out.join("summary.md").display());
     Ok(())
 }
 
-fn lr_find(name: &str, options: LrFindOptions, out: Option<PathBuf>) -> Result<(), Failure> {
+fn lr_find(name: &str, options: LrFindOptions, out: Option<PathBuf>, cancel: &AtomicBool) -> Result<(), Failure> {
     options.validate().map_err(|message| Failure { code: 2, message })?;
     let scenario = Scenario::load(name)?;
-    let curves = lr_find::lr_find(&scenario, &options).map_err(|e| Failure { code: 2, message: e.to_string() })?;
     let out = out.unwrap_or_else(|| PathBuf::from("results").join(format!("{}-lr-find", slug(&scenario.name))));
-    write_folder_atomically(&out, |p| lr_find::write(p, &scenario, &curves, &options).map_err(OutputError::from))?;
-    println!(
+    folder::check_replaceable(&out).map_err(|e| Failure::from(OutputError::Folder(e)))?;
+    let stop = || cancel.load(Ordering::Relaxed);
+    let curves =
+        lr_find::lr_find(&scenario, &options, &stop).map_err(|e| Failure { code: 2, message: e.to_string() })?;
+    if stop() {
+        return Err(OutputError::Interrupted(out.display().to_string()).into());
+    }
+    write_folder_atomically_until(&out, Some(cancel), |p| {
+        lr_find::write(p, &scenario, &curves, &options).map_err(OutputError::from)
+    })?;
+    sayln!(
         "{} — learning-rate range test, {} updates from lr {} to {}",
-        scenario.name, options.steps, options.min_lr, options.max_lr
+        scenario.name,
+        options.steps,
+        options.min_lr,
+        options.max_lr
     );
     let width = curves.iter().map(|c| c.label.len()).max().unwrap_or(3).max(9);
-    println!("  {:<width$}  {:>14}  {:>14}", "optimizer", "suggested lr", "diverged at");
+    sayln!("  {:<width$}  {:>14}  {:>14}", "optimizer", "suggested lr", "diverged at");
     for c in &curves {
         let show = |x: Option<f64>| x.map(|v| format!("{v:.3e}")).unwrap_or_else(|| "-".into());
-        println!("  {:<width$}  {:>14}  {:>14}", c.label, show(c.suggestion), show(c.diverged_at));
+        sayln!("  {:<width$}  {:>14}  {:>14}", c.label, show(c.suggestion), show(c.diverged_at));
     }
-    println!("  results in {}", out.display());
+    sayln!("  results in {}", out.display());
     Ok(())
 }
 
@@ -400,26 +496,26 @@ fn check(names: &[String]) -> Result<(), Failure> {
         // Build the objective too: a dataset that cannot be read is a scenario error.
         s.build_objective().map_err(|e| Failure { code: 2, message: e.to_string() })?;
         if !first {
-            println!();
+            sayln!();
         }
         first = false;
         if names.len() > 1 {
-            println!("# {name}");
+            sayln!("# {name}");
         }
-        print!("{}", s.to_toml());
+        say!("{}", s.to_toml());
     }
     Ok(())
 }
 
-fn list(what: Option<ListWhat>) {
+fn list(what: Option<ListWhat>) -> Result<(), Failure> {
     use optlab::catalog;
     match what {
-        Some(ListWhat::Optimizers) => print!("{}", catalog::optimizers()),
-        Some(ListWhat::Objectives) => print!("{}", catalog::objectives()),
-        Some(ListWhat::Datasets) => print!("{}", catalog::datasets()),
-        Some(ListWhat::Scenarios) => print!("{}", catalog::scenarios()),
+        Some(ListWhat::Optimizers) => say!("{}", catalog::optimizers()),
+        Some(ListWhat::Objectives) => say!("{}", catalog::objectives()),
+        Some(ListWhat::Datasets) => say!("{}", catalog::datasets()),
+        Some(ListWhat::Scenarios) => say!("{}", catalog::scenarios()),
         None => {
-            print!(
+            say!(
                 "{}\n{}\n{}\n{}",
                 catalog::optimizers(),
                 catalog::objectives(),
@@ -428,4 +524,5 @@ fn list(what: Option<ListWhat>) {
             );
         }
     }
+    Ok(())
 }

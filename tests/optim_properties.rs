@@ -3,7 +3,7 @@
 //! on a convex quadratic, hyperparameter handling and state kept across `set`.
 
 use ndarray::{Array1, array};
-use optlab::optim::{Hyper, HyperError, Optimizer, OptimizerKind, Schedule, ScheduleKind};
+use optlab::optim::{Domain, Hyper, HyperError, HyperSpec, Layout, Optimizer, OptimizerKind, Schedule, ScheduleKind};
 use proptest::prelude::*;
 
 fn build(kind: OptimizerKind, dim: usize, hp: &[(&str, Hyper)]) -> Box<dyn Optimizer> {
@@ -179,9 +179,16 @@ fn every_kind_converges_on_a_convex_quadratic() {
 }
 
 /// A valid value different from `default` in each domain.
-fn another_value(spec_default: Hyper) -> Hyper {
-    match spec_default {
+fn another_value(spec: &HyperSpec) -> Hyper {
+    match spec.default {
         Hyper::Bool(b) => Hyper::Bool(!b),
+        Hyper::Choice(c) => match spec.domain {
+            Domain::Choice(options) => Hyper::Choice(options.iter().copied().find(|o| *o != c).unwrap_or(c)),
+            other => panic!("{}: a choice in {other:?}", spec.name),
+        },
+        Hyper::Float(x) if matches!(spec.domain, Domain::PositiveInteger | Domain::NonNegativeInteger) => {
+            Hyper::Float(x + 1.0)
+        }
         Hyper::Float(0.0) => Hyper::Float(0.25),
         Hyper::Float(x) if x < 1.0 => Hyper::Float(x * 0.5),
         Hyper::Float(x) => Hyper::Float(x * 1.5),
@@ -205,7 +212,7 @@ fn every_hyperparameter_round_trips_and_defaults_are_the_specs() {
                 opt.set("momentum", Hyper::Float(0.9)).unwrap_or_else(|e| panic!("{e}"));
                 opt.set("dampening", Hyper::Float(0.0)).unwrap_or_else(|e| panic!("{e}"));
             }
-            let value = another_value(spec.default);
+            let value = another_value(spec);
             opt.set(spec.name, value).unwrap_or_else(|e| panic!("{kind}.{} = {value}: {e}", spec.name));
             assert_eq!(opt.get(spec.name), Some(value), "{kind}.{}", spec.name);
         }
@@ -314,7 +321,7 @@ fn set_keeps_the_state() {
         let mut q = start.clone();
         for (k, g) in grads.iter().enumerate() {
             if k == 4 {
-                reset.reset(3);
+                reset.reset(&Layout::vector(3));
             }
             reset.step(q.view_mut(), g.view(), 0.01);
         }
@@ -355,7 +362,7 @@ fn a_change_mid_run_acts_from_the_next_step() {
         for spec in kind.specs().iter().filter(|s| s.name != "lr" && matches!(s.default, Hyper::Float(_))) {
             let (mut a, mut p) = (a.clone(), p.clone());
             let (mut b, mut q) = (a.clone(), p.clone());
-            let value = another_value(spec.default);
+            let value = another_value(spec);
             b.set(spec.name, value).unwrap_or_else(|e| panic!("{kind}.{}: {e}", spec.name));
             a.step(p.view_mut(), g4.view(), 0.01);
             b.step(q.view_mut(), g4.view(), 0.01);

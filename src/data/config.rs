@@ -92,6 +92,10 @@ impl DatasetConfig {
             }
             DatasetSource::Csv { path, target, features } => {
                 let Ok(header) = read_csv_header(path) else { return };
+                // One column: loading says so, rather than blaming `features`.
+                if header.len() < 2 {
+                    return;
+                }
                 let Some(t) = target.clone().or_else(|| header.last().cloned()) else { return };
                 if features.is_none() {
                     *features = Some(header.iter().filter(|c| **c != t).cloned().collect());

@@ -33,7 +33,7 @@ pub fn load_csv(
     features: Option<&[String]>,
     kind: TargetKind,
 ) -> Result<Dataset, DataError> {
-    let bytes = std::fs::read(path).map_err(|e| DataError::Io { path: path.to_path_buf(), message: e.to_string() })?;
+    let bytes = read_file(path)?;
     let mut data = parse_csv(&bytes, path, target, features, kind)?;
     data.name = path.file_name().map_or_else(|| path.display().to_string(), |f| f.to_string_lossy().into_owned());
     data.source = format!("CSV file {}", path.display());
@@ -42,9 +42,28 @@ pub fn load_csv(
 
 /// Reads only the header of a CSV file: the column names.
 pub fn read_csv_header(path: &Path) -> Result<Vec<String>, DataError> {
-    let bytes = std::fs::read(path).map_err(|e| DataError::Io { path: path.to_path_buf(), message: e.to_string() })?;
+    let bytes = read_file(path)?;
     let mut reader = reader(&bytes);
     header(&mut reader, path, &bytes)
+}
+
+/// The largest CSV file read (the whole file is held in memory).
+pub const MAX_CSV_BYTES: u64 = 1 << 30;
+
+/// A regular file's bytes; a FIFO, a device or a folder is refused at once
+/// rather than read (a FIFO would block for ever), as is a file over
+/// [`MAX_CSV_BYTES`].
+fn read_file(path: &Path) -> Result<Vec<u8>, DataError> {
+    let io = |message: String| DataError::Io { path: path.to_path_buf(), message };
+    let meta = std::fs::metadata(path).map_err(|e| io(e.to_string()))?;
+    if !meta.is_file() {
+        let what = if meta.is_dir() { "a folder" } else { "not a regular file (a FIFO, a device or a socket)" };
+        return Err(io(format!("is {what}; a dataset must be a CSV file")));
+    }
+    if meta.len() > MAX_CSV_BYTES {
+        return Err(io(format!("is {} bytes; CSV datasets are limited to {MAX_CSV_BYTES} bytes", meta.len())));
+    }
+    std::fs::read(path).map_err(|e| io(e.to_string()))
 }
 
 fn reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
@@ -207,14 +226,21 @@ pub(crate) fn parse_csv(
 }
 
 /// A finite number, or an error naming the cell.
+/// A cell as an error quotes it: at most 40 characters.
+fn shown(cell: &str) -> String {
+    crate::text::clip(cell, 40)
+}
+
 fn number(path: &Path, row: usize, column: &str, cell: &str) -> Result<f64, DataError> {
     if cell.is_empty() {
         return Err(DataError::csv(path, Some(row), Some(column), "empty cell (missing value)"));
     }
     match cell.parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(v),
-        Ok(_) => Err(DataError::csv(path, Some(row), Some(column), format!("`{cell}` is not a finite number"))),
-        Err(_) => Err(DataError::csv(path, Some(row), Some(column), format!("`{cell}` is not a number"))),
+        Ok(_) => {
+            Err(DataError::csv(path, Some(row), Some(column), format!("`{}` is not a finite number", shown(cell))))
+        }
+        Err(_) => Err(DataError::csv(path, Some(row), Some(column), format!("`{}` is not a number", shown(cell)))),
     }
 }
 
@@ -226,7 +252,12 @@ fn read_target(path: &Path, column: &str, cells: &[(usize, String)], kind: Targe
         if let Ok(v) = cell.parse::<f64>()
             && !v.is_finite()
         {
-            return Err(DataError::csv(path, Some(*row), Some(column), format!("`{cell}` is not a finite number")));
+            return Err(DataError::csv(
+                path,
+                Some(*row),
+                Some(column),
+                format!("`{}` is not a finite number", shown(cell)),
+            ));
         }
     }
     let numeric: Option<Vec<f64>> = cells.iter().map(|(_, c)| c.parse::<f64>().ok()).collect();
@@ -237,7 +268,7 @@ fn read_target(path: &Path, column: &str, cells: &[(usize, String)], kind: Targe
                 path,
                 Some(row),
                 Some(column),
-                format!("`{cell}` is not a number (a regression target must be numeric)"),
+                format!("`{}` is not a number (a regression target must be numeric)", shown(cell)),
             ));
         }
         (TargetKind::Regression | TargetKind::Auto, Some(y)) => return Ok(Target::Regression(y.into())),
@@ -247,7 +278,7 @@ fn read_target(path: &Path, column: &str, cells: &[(usize, String)], kind: Targe
                     path,
                     Some(*row),
                     Some(column),
-                    format!("`{cell}` is not a class label (expected an integer or a text label)"),
+                    format!("`{}` is not a class label (expected an integer or a text label)", shown(cell)),
                 ));
             }
             // Exact: the values are integers of magnitude at most 1e15.

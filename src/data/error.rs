@@ -54,8 +54,8 @@ impl DataError {
     pub(crate) fn csv(path: &Path, row: Option<usize>, column: Option<&str>, message: impl Into<String>) -> Self {
         DataError::Csv {
             path: path.to_path_buf(),
-            location: CsvLocation { row, column: column.map(str::to_string) },
-            message: message.into(),
+            location: CsvLocation { row, column: column.map(|c| crate::text::clip(c, crate::text::MAX_NAME)) },
+            message: crate::text::clip(&message.into(), crate::text::MAX_MESSAGE),
         }
     }
 

@@ -12,7 +12,7 @@
 //! split; a constant column is centred to exactly 0 and divided by 1.
 
 use super::{DataError, Dataset, Target};
-use ndarray::{Array1, Array2, Axis, Zip};
+use ndarray::{Array1, Array2, Zip};
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
@@ -110,17 +110,33 @@ impl Standardizer {
     pub fn fit(features: &Array2<f64>) -> Standardizer {
         let n = features.nrows().max(1) as f64;
         let d = features.ncols();
-        let mut mean = features.sum_axis(Axis(0)) / n;
         // Row by row, in storage order: columns of a row-major matrix are strided.
-        let (mut lo, mut hi, mut var) =
-            (Array1::from_elem(d, f64::INFINITY), Array1::from_elem(d, f64::NEG_INFINITY), Array1::<f64>::zeros(d));
+        let (mut lo, mut hi) = (Array1::from_elem(d, f64::INFINITY), Array1::from_elem(d, f64::NEG_INFINITY));
         for row in features.rows() {
-            Zip::from(&mut lo).and(&mut hi).and(&mut var).and(&row).and(&mean).for_each(|lo, hi, var, &x, &m| {
+            Zip::from(&mut lo).and(&mut hi).and(&row).for_each(|lo, hi, &x| {
                 *lo = x.min(*lo);
                 *hi = x.max(*hi);
-                *var += (x - m) * (x - m);
             });
         }
+        // Sums are taken of values divided by the column's largest magnitude, so
+        // that features near ±1e308 cannot overflow them.
+        let unit = Zip::from(&lo).and(&hi).map_collect(|&lo, &hi| {
+            let m = lo.abs().max(hi.abs());
+            if m.is_finite() && m > 0.0 { m } else { 1.0 }
+        });
+        let mut mean = Array1::<f64>::zeros(d);
+        for row in features.rows() {
+            Zip::from(&mut mean).and(&row).and(&unit).for_each(|m, &x, &u| *m += x / u);
+        }
+        mean /= n;
+        let mut var = Array1::<f64>::zeros(d);
+        for row in features.rows() {
+            Zip::from(&mut var).and(&row).and(&mean).and(&unit).for_each(|v, &x, &m, &u| {
+                let dx = x / u - m;
+                *v += dx * dx;
+            });
+        }
+        let mut mean = mean * &unit;
         let mut scale = Array1::ones(d);
         for j in 0..d {
             if lo[j] == hi[j] {
@@ -128,7 +144,7 @@ impl Standardizer {
                 mean[j] = lo[j];
                 continue;
             }
-            let sd = (var[j] / n).sqrt();
+            let sd = (var[j] / n).sqrt() * unit[j];
             // Columns constant up to rounding would blow rounding errors up to ±1.
             if sd > 1e-12 * mean[j].abs().max(f64::MIN_POSITIVE) {
                 scale[j] = sd;
@@ -139,8 +155,11 @@ impl Standardizer {
 
     pub fn apply(&self, features: &mut Array2<f64>) {
         for mut row in features.rows_mut() {
-            row -= &self.mean;
-            row /= &self.scale;
+            Zip::from(&mut row).and(&self.mean).and(&self.scale).for_each(|x, &m, &s| {
+                let z = (*x - m) / s;
+                // x − m overflows only for opposite signs near ±1e308: divide first.
+                *x = if z.is_finite() { z } else { *x / s - m / s };
+            });
         }
     }
 }
@@ -224,6 +243,17 @@ mod tests {
         let d = Dataset { target: Target::Regression(Array1::zeros(10)), ..classes(vec![0; 10], 1) };
         let s = train_validation_split(&d, 0.34, &mut rng(0)).unwrap();
         assert_eq!((s.train.len(), s.validation.unwrap().len()), (7, 3));
+    }
+
+    #[test]
+    fn standardizing_features_near_the_largest_double_cannot_overflow() {
+        let mut x = Array2::from_shape_vec((4, 1), vec![1e308, -1e308, 1.7e308, -1.7e308]).unwrap();
+        let s = Standardizer::fit(&x);
+        assert!(s.mean[0].is_finite() && s.scale[0].is_finite(), "{s:?}");
+        s.apply(&mut x);
+        assert!(x.iter().all(|v| v.is_finite()), "{x:?}");
+        assert!(x.mean().unwrap().abs() < 1e-12);
+        assert!((x.mapv(|v| v * v).mean().unwrap() - 1.0).abs() < 1e-12);
     }
 
     #[test]

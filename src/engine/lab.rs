@@ -104,6 +104,10 @@ impl Lab {
             let mut sink = make_sink(RunId(i), run)?;
             let first = run.last().clone();
             sink.record(run, &first)?;
+            // A run that starts after a stop was asked for does not step at all.
+            if should_stop() {
+                return sink.finish(run);
+            }
             let mut since_check = 0u32;
             while !run.is_finished() {
                 if let Some(record) = run.step(objective) {

@@ -141,7 +141,7 @@ impl Run {
     pub fn new(spec: RunSpec, objective: &dyn Objective, stop: StopRule) -> Run {
         let dim = objective.dim();
         let mut optimizer = spec.optimizer.clone();
-        optimizer.reset(dim);
+        optimizer.reset(&objective.layout());
         let batches = match (spec.batch_size, objective.train_size()) {
             (Some(b), Some(n)) if b > 0 && b < n && optimizer.kind() != OptimizerKind::Gd => {
                 Some(Minibatches::new(n, b, spec.seed))
@@ -257,7 +257,26 @@ impl Run {
 
     /// Change a hyperparameter now (the UI's slider): applied before the next
     /// update and recorded as an event after the updates done so far.
+    ///
+    /// A change that would make a scripted event still to come impossible to
+    /// apply (momentum 0 before an event that turns Nesterov on) is refused.
     pub fn set_hyper(&mut self, name: &str, value: Hyper) -> Result<(), HyperError> {
+        let mut probe = self.optimizer.box_clone();
+        probe.set(name, value)?;
+        for event in &self.spec.events[self.next_event.min(self.spec.events.len())..] {
+            let changes: Vec<(&str, Hyper)> = event.changes.iter().map(|c| (c.name.as_str(), c.value)).collect();
+            probe.set_all(&changes).map_err(|e| HyperError::Invalid {
+                name: name.to_string(),
+                reason: format!(
+                    "= {value} would stop the scripted event at step {} from applying: {}",
+                    event.step,
+                    match e {
+                        HyperError::Invalid { name, reason } => format!("`{name}` {reason}"),
+                        other => other.to_string(),
+                    }
+                ),
+            })?;
+        }
         self.optimizer.set(name, value)?;
         let change = Change { name: name.to_string(), value };
         match self.live_events.last_mut() {
@@ -344,10 +363,13 @@ impl Run {
                 break;
             }
             if event.step == self.t {
-                for change in &event.changes {
-                    // Events were validated against this optimizer when the lab was built.
-                    let _ = self.optimizer.set(&change.name, change.value);
-                }
+                let changes: Vec<(&str, Hyper)> = event.changes.iter().map(|c| (c.name.as_str(), c.value)).collect();
+                // Proven applicable: the scenario's checked expansion replays every
+                // event on the run's optimizer before the run exists, and
+                // `set_hyper` refuses a live change that would break one to come.
+                self.optimizer
+                    .set_all(&changes)
+                    .unwrap_or_else(|e| unreachable!("event at step {} was checked: {e}", event.step));
             }
             self.next_event += 1;
         }
@@ -477,6 +499,28 @@ mod tests {
         assert!(matches!(s.status, Status::ReachedTarget { .. }));
         assert_eq!(s.steps_to_target, Some(s.steps));
         assert!(s.final_loss <= 5.0);
+    }
+
+    #[test]
+    fn a_live_change_that_would_break_a_scripted_event_is_refused() {
+        let obj = rosenbrock();
+        let mut s = spec(OptimizerKind::Sgd, 1e-4, 10);
+        s.optimizer.set("momentum", Hyper::Float(0.9)).unwrap();
+        s.events = vec![Event {
+            step: 5,
+            run: "sgd".into(),
+            changes: vec![Change { name: "nesterov".into(), value: Hyper::Bool(true) }],
+        }];
+        let mut run = Run::new(s, &obj, StopRule::default());
+        run.step(&obj);
+        let e = run.set_hyper("momentum", Hyper::Float(0.0)).unwrap_err();
+        assert!(e.to_string().contains("scripted event at step 5"), "{e}");
+        assert_eq!(run.optimizer().get("momentum"), Some(Hyper::Float(0.9)));
+        assert!(run.live_events().is_empty());
+        while run.step(&obj).is_some() {}
+        assert_eq!(run.optimizer().get("nesterov"), Some(Hyper::Bool(true)));
+        // Once the event has applied, momentum may change again (within Nesterov's rule).
+        assert!(run.set_hyper("dampening", Hyper::Float(0.1)).is_err());
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod models;
 
 pub use functions::{FunctionKind, FunctionParams, TestFunction};
 
+use crate::optim::Layout;
 use ndarray::{Array1, ArrayView1, ArrayViewMut1};
 
 /// A rectangle of the plane: where a 2-D landscape is drawn.
@@ -34,6 +35,12 @@ pub trait Objective: Send + Sync {
 
     /// Number of parameters.
     fn dim(&self) -> usize;
+
+    /// The parameters as named tensors (an MLP's `W` and `b` per layer); by
+    /// default one vector.
+    fn layout(&self) -> Layout {
+        Layout::vector(self.dim())
+    }
 
     /// The full training objective at `x` (penalty included).
     fn loss(&self, x: ArrayView1<f64>) -> f64;

@@ -20,75 +20,60 @@
 //! set by the ratio of the two averages, so tiny ε makes the first steps tiny:
 //! on a 2-D test function Adadelta with the defaults crawls.
 
-use super::{Algorithm, Domain, Hyper, HyperSpec};
-use ndarray::{Array1, ArrayView1, ArrayViewMut1, Zip};
+use super::Validate;
+use super::elementwise::{Buffers, ElementWise, MAX_BUFFERS};
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct Adadelta {
-    pub lr: f64,
-    pub rho: f64,
-    pub eps: f64,
-    pub weight_decay: f64,
-}
-
-impl Default for Adadelta {
-    fn default() -> Self {
-        Adadelta { lr: 1.0, rho: 0.9, eps: 1e-6, weight_decay: 0.0 }
+crate::hyperparameters! {
+    /// `torch.optim.Adadelta`'s hyperparameters.
+    pub struct Adadelta {
+        lr: float = 1.0, Positive, "learning rate (multiplies the Adadelta step)";
+        rho: float = 0.9, UnitClosed, "decay of the running averages";
+        eps: float = 1e-6, NonNegative, "added inside both square roots";
+        weight_decay: float = 0.0, NonNegative, "L2 penalty added to the gradient";
     }
 }
 
-#[derive(Clone, Debug)]
-pub struct AdadeltaState {
-    /// Updates done so far.
+impl Validate for Adadelta {}
+
+/// Updates done so far.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AdadeltaScalars {
     pub step: u64,
-    /// Running average of g², v.
-    pub square_avg: Array1<f64>,
-    /// Running average of Δ², u.
-    pub acc_delta: Array1<f64>,
 }
 
-const SPECS: &[HyperSpec] = &[
-    HyperSpec {
-        name: "lr",
-        default: Hyper::Float(1.0),
-        domain: Domain::Positive,
-        help: "learning rate (multiplies the Adadelta step)",
-    },
-    HyperSpec {
-        name: "rho",
-        default: Hyper::Float(0.9),
-        domain: Domain::UnitClosed,
-        help: "decay of the running averages",
-    },
-    HyperSpec {
-        name: "eps",
-        default: Hyper::Float(1e-6),
-        domain: Domain::NonNegative,
-        help: "added inside both square roots",
-    },
-    HyperSpec {
-        name: "weight_decay",
-        default: Hyper::Float(0.0),
-        domain: Domain::NonNegative,
-        help: "L2 penalty added to the gradient",
-    },
-];
+#[derive(Clone, Copy, Debug)]
+pub struct AdadeltaCoefs {
+    rho: f64,
+    one_minus_rho: f64,
+    eps: f64,
+    neg_lr: f64,
+    weight_decay: f64,
+}
 
-impl Algorithm for Adadelta {
-    type State = AdadeltaState;
+impl ElementWise for Adadelta {
+    type Scalars = AdadeltaScalars;
+    type Coefs = AdadeltaCoefs;
 
-    fn init(&self, dim: usize) -> AdadeltaState {
-        AdadeltaState { step: 0, square_avg: Array1::zeros(dim), acc_delta: Array1::zeros(dim) }
+    /// v (running average of g²) and u (of Δ²).
+    fn buffers(&self) -> usize {
+        2
     }
 
-    fn step(&self, state: &mut AdadeltaState, params: ArrayViewMut1<f64>, grad: ArrayView1<f64>, lr: f64) {
-        if state.square_avg.len() != params.len() {
-            *state = self.init(params.len());
-        }
+    fn begin(&self, state: &mut AdadeltaScalars, lr: f64, _: [bool; MAX_BUFFERS]) -> AdadeltaCoefs {
         state.step += 1;
-        let (rho, one_minus_rho, eps, neg_lr) = (self.rho, 1.0 - self.rho, self.eps, -lr);
-        let wd = self.weight_decay;
-        let zip = Zip::from(params).and(grad).and(&mut state.square_avg).and(&mut state.acc_delta);
+        AdadeltaCoefs {
+            rho: self.rho,
+            one_minus_rho: 1.0 - self.rho,
+            eps: self.eps,
+            neg_lr: -lr,
+            weight_decay: self.weight_decay,
+        }
+    }
+
+    fn pass(c: &AdadeltaCoefs, params: &mut [f64], grad: &[f64], buffers: &mut Buffers<'_>) {
+        let [v, u, ..] = buffers else { unreachable!("two buffers") };
+        let (rho, one_minus_rho, eps, neg_lr, wd) = (c.rho, c.one_minus_rho, c.eps, c.neg_lr, c.weight_decay);
+        let zip = params.iter_mut().zip(grad).zip(v.iter_mut()).zip(u.iter_mut());
         let update = |p: &mut f64, g: f64, v: &mut f64, u: &mut f64| {
             *v = *v * rho + one_minus_rho * g * g;
             // √a / √b as √(a / b): one square root (torch takes two; last-bit differences).
@@ -97,33 +82,9 @@ impl Algorithm for Adadelta {
             *p += neg_lr * delta;
         };
         if wd != 0.0 {
-            zip.for_each(|p, &g, v, u| update(p, g + wd * *p, v, u));
+            zip.for_each(|(((p, &g), v), u)| update(p, g + wd * *p, v, u));
         } else {
-            zip.for_each(|p, &g, v, u| update(p, g, v, u));
-        }
-    }
-
-    fn specs() -> &'static [HyperSpec] {
-        SPECS
-    }
-
-    fn get(&self, name: &str) -> Option<Hyper> {
-        Some(match name {
-            "lr" => Hyper::Float(self.lr),
-            "rho" => Hyper::Float(self.rho),
-            "eps" => Hyper::Float(self.eps),
-            "weight_decay" => Hyper::Float(self.weight_decay),
-            _ => return None,
-        })
-    }
-
-    fn set_checked(&mut self, name: &str, value: Hyper) {
-        match (name, value) {
-            ("lr", Hyper::Float(v)) => self.lr = v,
-            ("rho", Hyper::Float(v)) => self.rho = v,
-            ("eps", Hyper::Float(v)) => self.eps = v,
-            ("weight_decay", Hyper::Float(v)) => self.weight_decay = v,
-            _ => {}
+            zip.for_each(|(((p, &g), v), u)| update(p, g, v, u));
         }
     }
 }
@@ -131,21 +92,22 @@ impl Algorithm for Adadelta {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::optim::ElementState;
     use ndarray::array;
 
     #[test]
     fn hand_computed_steps() {
         // ρ = 0.5, ε = 1 (large, to keep the numbers round), γ = 2.
         let a = Adadelta { rho: 0.5, eps: 1.0, ..Adadelta::default() };
-        let mut s = a.init(1);
+        let mut s = ElementState::new();
         let mut p = array![0.0];
         // g = 4: v = 8, Δ = √1/√9 · 4 = 4/3, u = 0.5 · 16/9 = 8/9, p = −8/3
-        a.step(&mut s, p.view_mut(), array![4.0].view(), 2.0);
+        s.step(&a, p.view_mut(), array![4.0].view(), 2.0);
         assert!((p[0] + 8.0 / 3.0).abs() < 1e-14);
-        assert!((s.acc_delta[0] - 8.0 / 9.0).abs() < 1e-15);
+        assert!((s.buffers[1][0] - 8.0 / 9.0).abs() < 1e-15);
         // g = 0: v = 4, Δ = 0, u = 4/9, p unchanged
-        a.step(&mut s, p.view_mut(), array![0.0].view(), 2.0);
+        s.step(&a, p.view_mut(), array![0.0].view(), 2.0);
         assert!((p[0] + 8.0 / 3.0).abs() < 1e-14);
-        assert!((s.acc_delta[0] - 4.0 / 9.0).abs() < 1e-15);
+        assert!((s.buffers[1][0] - 4.0 / 9.0).abs() < 1e-15);
     }
 }

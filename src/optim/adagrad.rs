@@ -20,118 +20,74 @@
 //! when the state is created at the first update, as in PyTorch: changing it
 //! later has no effect until a reset.
 
-use super::{Algorithm, Domain, Hyper, HyperSpec};
-use ndarray::{Array1, ArrayView1, ArrayViewMut1, Zip};
+use super::Validate;
+use super::elementwise::{Buffers, ElementWise, MAX_BUFFERS};
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct Adagrad {
-    pub lr: f64,
-    pub lr_decay: f64,
-    pub weight_decay: f64,
-    pub initial_accumulator_value: f64,
-    pub eps: f64,
-}
-
-impl Default for Adagrad {
-    fn default() -> Self {
-        Adagrad { lr: 1e-2, lr_decay: 0.0, weight_decay: 0.0, initial_accumulator_value: 0.0, eps: 1e-10 }
+crate::hyperparameters! {
+    /// `torch.optim.Adagrad`'s hyperparameters.
+    pub struct Adagrad {
+        lr: float = 1e-2, Positive, "learning rate";
+        lr_decay: float = 0.0, NonNegative, "rate t is lr / (1 + (t − 1) lr_decay)";
+        weight_decay: float = 0.0, NonNegative, "L2 penalty added to the gradient";
+        initial_accumulator_value: float = 0.0, NonNegative,
+            "starting value of the sum of squares (read at the first update)";
+        eps: float = 1e-10, NonNegative, "added to the denominator, outside the square root";
     }
 }
 
-#[derive(Clone, Debug)]
-pub struct AdagradState {
-    /// Updates done so far.
+impl Validate for Adagrad {}
+
+/// Updates done so far.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AdagradScalars {
     pub step: u64,
-    /// Sum of squared gradients s.
-    pub sum: Array1<f64>,
 }
 
-const SPECS: &[HyperSpec] = &[
-    HyperSpec { name: "lr", default: Hyper::Float(1e-2), domain: Domain::Positive, help: "learning rate" },
-    HyperSpec {
-        name: "lr_decay",
-        default: Hyper::Float(0.0),
-        domain: Domain::NonNegative,
-        help: "rate t is lr / (1 + (t − 1) lr_decay)",
-    },
-    HyperSpec {
-        name: "weight_decay",
-        default: Hyper::Float(0.0),
-        domain: Domain::NonNegative,
-        help: "L2 penalty added to the gradient",
-    },
-    HyperSpec {
-        name: "initial_accumulator_value",
-        default: Hyper::Float(0.0),
-        domain: Domain::NonNegative,
-        help: "starting value of the sum of squares (read at the first update)",
-    },
-    HyperSpec {
-        name: "eps",
-        default: Hyper::Float(1e-10),
-        domain: Domain::NonNegative,
-        help: "added to the denominator, outside the square root",
-    },
-];
+#[derive(Clone, Copy, Debug)]
+pub struct AdagradCoefs {
+    neg_clr: f64,
+    weight_decay: f64,
+    eps: f64,
+}
 
-impl Algorithm for Adagrad {
-    type State = AdagradState;
+impl ElementWise for Adagrad {
+    type Scalars = AdagradScalars;
+    type Coefs = AdagradCoefs;
 
-    fn init(&self, dim: usize) -> AdagradState {
-        AdagradState { step: 0, sum: Array1::zeros(dim) }
+    /// The sum of squared gradients s.
+    fn buffers(&self) -> usize {
+        1
     }
 
-    fn step(&self, state: &mut AdagradState, params: ArrayViewMut1<f64>, grad: ArrayView1<f64>, lr: f64) {
-        if state.step == 0 || state.sum.len() != params.len() {
-            // PyTorch creates the state, with the accumulator's start value, at the first update.
-            if state.sum.len() == params.len() {
-                state.sum.fill(self.initial_accumulator_value);
-            } else {
-                state.sum = Array1::from_elem(params.len(), self.initial_accumulator_value);
-            }
-            state.step = 0;
+    /// PyTorch creates the state, with the accumulator's start value, at the first update.
+    fn buffer_start(&self, _index: usize, _lr: f64) -> f64 {
+        self.initial_accumulator_value
+    }
+
+    fn begin(&self, scalars: &mut AdagradScalars, lr: f64, _: [bool; MAX_BUFFERS]) -> AdagradCoefs {
+        scalars.step += 1;
+        AdagradCoefs {
+            neg_clr: -(lr / (1.0 + (scalars.step - 1) as f64 * self.lr_decay)),
+            weight_decay: self.weight_decay,
+            eps: self.eps,
         }
-        state.step += 1;
-        let neg_clr = -(lr / (1.0 + (state.step - 1) as f64 * self.lr_decay));
-        let (wd, eps) = (self.weight_decay, self.eps);
-        let zip = Zip::from(params).and(grad).and(&mut state.sum);
+    }
+
+    fn pass(c: &AdagradCoefs, params: &mut [f64], grad: &[f64], buffers: &mut Buffers<'_>) {
+        let [sum, ..] = buffers else { unreachable!("one buffer") };
+        let (neg_clr, wd, eps) = (c.neg_clr, c.weight_decay, c.eps);
+        let zip = params.iter_mut().zip(grad).zip(sum.iter_mut());
         if wd != 0.0 {
-            zip.for_each(|p, &g, s| {
+            zip.for_each(|((p, &g), s)| {
                 let g = g + wd * *p;
                 *s += g * g;
                 *p += neg_clr * g / (s.sqrt() + eps);
             });
         } else {
-            zip.for_each(|p, &g, s| {
+            zip.for_each(|((p, &g), s)| {
                 *s += g * g;
                 *p += neg_clr * g / (s.sqrt() + eps);
             });
-        }
-    }
-
-    fn specs() -> &'static [HyperSpec] {
-        SPECS
-    }
-
-    fn get(&self, name: &str) -> Option<Hyper> {
-        Some(match name {
-            "lr" => Hyper::Float(self.lr),
-            "lr_decay" => Hyper::Float(self.lr_decay),
-            "weight_decay" => Hyper::Float(self.weight_decay),
-            "initial_accumulator_value" => Hyper::Float(self.initial_accumulator_value),
-            "eps" => Hyper::Float(self.eps),
-            _ => return None,
-        })
-    }
-
-    fn set_checked(&mut self, name: &str, value: Hyper) {
-        match (name, value) {
-            ("lr", Hyper::Float(v)) => self.lr = v,
-            ("lr_decay", Hyper::Float(v)) => self.lr_decay = v,
-            ("weight_decay", Hyper::Float(v)) => self.weight_decay = v,
-            ("initial_accumulator_value", Hyper::Float(v)) => self.initial_accumulator_value = v,
-            ("eps", Hyper::Float(v)) => self.eps = v,
-            _ => {}
         }
     }
 }
@@ -139,18 +95,19 @@ impl Algorithm for Adagrad {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::optim::ElementState;
     use ndarray::array;
 
     #[test]
     fn hand_computed_steps_with_lr_decay_and_initial_accumulator() {
         let a = Adagrad { lr_decay: 0.5, initial_accumulator_value: 5.0, eps: 0.0, ..Adagrad::default() };
-        let mut s = a.init(1);
+        let mut s = ElementState::new();
         let mut p = array![1.0];
         // t = 1: s = 5 + 4 = 9, γ₁ = 1, p = 1 − 2/3
-        a.step(&mut s, p.view_mut(), array![2.0].view(), 1.0);
+        s.step(&a, p.view_mut(), array![2.0].view(), 1.0);
         assert!((p[0] - 1.0 / 3.0).abs() < 1e-15);
         // t = 2: s = 9 + 16 = 25, γ₂ = 1 / 1.5, p = 1/3 − (2/3)(4/5)
-        a.step(&mut s, p.view_mut(), array![4.0].view(), 1.0);
+        s.step(&a, p.view_mut(), array![4.0].view(), 1.0);
         assert!((p[0] - (1.0 / 3.0 - 8.0 / 15.0)).abs() < 1e-15);
     }
 }

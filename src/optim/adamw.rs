@@ -18,27 +18,23 @@
 //! decays by η_t λ, not γ η_t λ); optax's `adamw` and Keras follow PyTorch.
 //! With weight decay 0, AdamW is exactly Adam.
 
-use super::adam::{AdamRule, AdamState, adam_get_set, adam_specs};
-use super::{Algorithm, Hyper, HyperSpec};
-use ndarray::{ArrayView1, ArrayViewMut1};
+use super::Validate;
+use super::adam::{AdamCoefs, AdamRule, AdamScalars};
+use super::elementwise::{Buffers, ElementWise, MAX_BUFFERS};
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct AdamW {
-    pub lr: f64,
-    pub beta1: f64,
-    pub beta2: f64,
-    pub eps: f64,
-    pub weight_decay: f64,
-    pub amsgrad: bool,
-}
-
-impl Default for AdamW {
-    fn default() -> Self {
-        AdamW { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 1e-2, amsgrad: false }
+crate::hyperparameters! {
+    /// `torch.optim.AdamW`'s hyperparameters.
+    pub struct AdamW {
+        lr: float = 1e-3, Positive, "learning rate";
+        beta1: float = 0.9, UnitHalfOpen, "decay of the first moment";
+        beta2: float = 0.999, UnitHalfOpen, "decay of the second moment";
+        eps: float = 1e-8, NonNegative, "added to the denominator, outside the square root";
+        weight_decay: float = 1e-2, NonNegative, "decoupled weight decay: p ← p (1 − lr·weight_decay)";
+        amsgrad: bool = false, Bool, "use the running maximum of the second moment";
     }
 }
 
-static SPECS: [HyperSpec; 6] = adam_specs(1e-2, "decoupled weight decay: p ← p (1 − lr·weight_decay)");
+impl Validate for AdamW {}
 
 impl AdamW {
     fn rule(&self) -> AdamRule {
@@ -53,36 +49,36 @@ impl AdamW {
     }
 }
 
-impl Algorithm for AdamW {
-    type State = AdamState;
+impl ElementWise for AdamW {
+    type Scalars = AdamScalars;
+    type Coefs = AdamCoefs;
 
-    fn init(&self, dim: usize) -> AdamState {
-        AdamState::new(dim)
+    fn buffers(&self) -> usize {
+        self.rule().buffers()
     }
 
-    fn step(&self, state: &mut AdamState, params: ArrayViewMut1<f64>, grad: ArrayView1<f64>, lr: f64) {
-        self.rule().step(state, params, grad, lr);
+    fn begin(&self, scalars: &mut AdamScalars, lr: f64, _: [bool; MAX_BUFFERS]) -> AdamCoefs {
+        self.rule().begin(scalars, lr)
     }
 
-    fn specs() -> &'static [HyperSpec] {
-        &SPECS
+    fn pass(c: &AdamCoefs, params: &mut [f64], grad: &[f64], buffers: &mut Buffers<'_>) {
+        AdamRule::pass(c, params, grad, buffers)
     }
-
-    adam_get_set!();
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::optim::ElementState;
     use ndarray::array;
 
     #[test]
     fn decay_is_applied_to_the_parameters_before_the_step() {
         // With g = 0 the moments stay 0 and only the decay acts: p ← p (1 − γλ).
         let w = AdamW { weight_decay: 0.5, ..AdamW::default() };
-        let mut s = w.init(1);
+        let mut s = ElementState::new();
         let mut p = array![2.0];
-        w.step(&mut s, p.view_mut(), array![0.0].view(), 0.1);
+        s.step(&w, p.view_mut(), array![0.0].view(), 0.1);
         assert_eq!(p[0], 2.0 * (1.0 - 0.1 * 0.5));
     }
 }

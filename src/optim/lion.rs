@@ -20,103 +20,66 @@
 //! same update. Every update has size γ per coordinate, whatever the
 //! gradient's scale: Lion moves even on a flat region while m ≠ 0.
 
+use super::Validate;
+use super::elementwise::{Buffers, ElementWise, MAX_BUFFERS};
 use super::ops::sign;
-use super::{Algorithm, Domain, Hyper, HyperSpec};
-use ndarray::{Array1, ArrayView1, ArrayViewMut1, Zip};
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct Lion {
-    pub lr: f64,
-    pub beta1: f64,
-    pub beta2: f64,
-    pub weight_decay: f64,
-}
-
-impl Default for Lion {
-    fn default() -> Self {
-        Lion { lr: 1e-4, beta1: 0.9, beta2: 0.99, weight_decay: 0.0 }
+crate::hyperparameters! {
+    /// Lion's hyperparameters (Chen et al. 2023; the lion-pytorch package's defaults).
+    pub struct Lion {
+        lr: float = 1e-4, Positive, "learning rate";
+        beta1: float = 0.9, UnitHalfOpen, "interpolation between momentum and gradient for the update's sign";
+        beta2: float = 0.99, UnitHalfOpen, "decay of the momentum";
+        weight_decay: float = 0.0, NonNegative, "decoupled weight decay: p ← p − lr·weight_decay·p";
     }
 }
 
-#[derive(Clone, Debug)]
-pub struct LionState {
-    /// Updates done so far.
+impl Validate for Lion {}
+
+/// Updates done so far.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LionScalars {
     pub step: u64,
-    /// Momentum m.
-    pub exp_avg: Array1<f64>,
 }
 
-const SPECS: &[HyperSpec] = &[
-    HyperSpec { name: "lr", default: Hyper::Float(1e-4), domain: Domain::Positive, help: "learning rate" },
-    HyperSpec {
-        name: "beta1",
-        default: Hyper::Float(0.9),
-        domain: Domain::UnitHalfOpen,
-        help: "interpolation between momentum and gradient for the update's sign",
-    },
-    HyperSpec {
-        name: "beta2",
-        default: Hyper::Float(0.99),
-        domain: Domain::UnitHalfOpen,
-        help: "decay of the momentum",
-    },
-    HyperSpec {
-        name: "weight_decay",
-        default: Hyper::Float(0.0),
-        domain: Domain::NonNegative,
-        help: "decoupled weight decay: p ← p − lr·weight_decay·p",
-    },
-];
+#[derive(Clone, Copy, Debug)]
+pub struct LionCoefs {
+    lr: f64,
+    beta1: f64,
+    beta2: f64,
+    weight_decay: f64,
+}
 
-impl Algorithm for Lion {
-    type State = LionState;
+impl ElementWise for Lion {
+    type Scalars = LionScalars;
+    type Coefs = LionCoefs;
 
-    fn init(&self, dim: usize) -> LionState {
-        LionState { step: 0, exp_avg: Array1::zeros(dim) }
+    /// The momentum m.
+    fn buffers(&self) -> usize {
+        1
     }
 
-    fn step(&self, state: &mut LionState, params: ArrayViewMut1<f64>, grad: ArrayView1<f64>, lr: f64) {
-        if state.exp_avg.len() != params.len() {
-            *state = self.init(params.len());
-        }
+    fn begin(&self, state: &mut LionScalars, lr: f64, _: [bool; MAX_BUFFERS]) -> LionCoefs {
         state.step += 1;
-        let (b1, c1, b2, c2) = (self.beta1, 1.0 - self.beta1, self.beta2, 1.0 - self.beta2);
-        let wd = self.weight_decay;
-        Zip::from(params).and(grad).and(&mut state.exp_avg).for_each(|p, &g, m| {
+        LionCoefs { lr, beta1: self.beta1, beta2: self.beta2, weight_decay: self.weight_decay }
+    }
+
+    fn pass(c: &LionCoefs, params: &mut [f64], grad: &[f64], buffers: &mut Buffers<'_>) {
+        let [m, ..] = buffers else { unreachable!("one buffer") };
+        let (b1, c1, b2, c2) = (c.beta1, 1.0 - c.beta1, c.beta2, 1.0 - c.beta2);
+        let (lr, wd) = (c.lr, c.weight_decay);
+        params.iter_mut().zip(grad).zip(m.iter_mut()).for_each(|((p, &g), m)| {
             let c = b1 * *m + c1 * g;
             *p -= lr * (sign(c) + wd * *p);
             *m = b2 * *m + c2 * g;
         });
-    }
-
-    fn specs() -> &'static [HyperSpec] {
-        SPECS
-    }
-
-    fn get(&self, name: &str) -> Option<Hyper> {
-        Some(match name {
-            "lr" => Hyper::Float(self.lr),
-            "beta1" => Hyper::Float(self.beta1),
-            "beta2" => Hyper::Float(self.beta2),
-            "weight_decay" => Hyper::Float(self.weight_decay),
-            _ => return None,
-        })
-    }
-
-    fn set_checked(&mut self, name: &str, value: Hyper) {
-        match (name, value) {
-            ("lr", Hyper::Float(v)) => self.lr = v,
-            ("beta1", Hyper::Float(v)) => self.beta1 = v,
-            ("beta2", Hyper::Float(v)) => self.beta2 = v,
-            ("weight_decay", Hyper::Float(v)) => self.weight_decay = v,
-            _ => {}
-        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::optim::ElementState;
     use ndarray::array;
 
     /// Three updates of the paper's rule worked out by hand. β₁ = 1/2, β₂ = 3/4,
@@ -125,7 +88,7 @@ mod tests {
     #[test]
     fn three_hand_computed_steps_with_weight_decay() {
         let lion = Lion { lr: 0.25, beta1: 0.5, beta2: 0.75, weight_decay: 0.5 };
-        let mut s = lion.init(3);
+        let mut s = ElementState::new();
         let mut p = array![1.0, -2.0, 0.5];
 
         // Step 1, g = (2, −4, 0), m = 0:
@@ -134,9 +97,9 @@ mod tests {
         //   p₁ = −2 − ¼(−1 + ½·(−2))   = −2 + 0.5      = −1.5
         //   p₂ = ½ − ¼(0 + ½·½)        = ½ − 0.0625    = 0.4375   (sign 0: only the decay)
         //   m = ¾·0 + ¼·g = (0.5, −1, 0)
-        lion.step(&mut s, p.view_mut(), array![2.0, -4.0, 0.0].view(), 0.25);
+        s.step(&lion, p.view_mut(), array![2.0, -4.0, 0.0].view(), 0.25);
         assert_eq!(p, array![0.625, -1.5, 0.4375]);
-        assert_eq!(s.exp_avg, array![0.5, -1.0, 0.0]);
+        assert_eq!(s.buffers[0], vec![0.5, -1.0, 0.0]);
 
         // Step 2, g = (−1, −4, 1):
         //   c = ½(0.5, −1, 0) + ½(−1, −4, 1) = (−0.25, −2.5, 0.5), sign(c) = (−1, −1, 1)
@@ -144,9 +107,9 @@ mod tests {
         //   p₁ = −1.5 − ¼(−1 − 0.75)       = −1.5 + 0.4375     = −1.0625
         //   p₂ = 0.4375 − ¼(1 + 0.21875)   = 0.4375 − 0.3046875 = 0.1328125
         //   m = ¾(0.5, −1, 0) + ¼(−1, −4, 1) = (0.125, −1.75, 0.25)
-        lion.step(&mut s, p.view_mut(), array![-1.0, -4.0, 1.0].view(), 0.25);
+        s.step(&lion, p.view_mut(), array![-1.0, -4.0, 1.0].view(), 0.25);
         assert_eq!(p, array![0.796875, -1.0625, 0.1328125]);
-        assert_eq!(s.exp_avg, array![0.125, -1.75, 0.25]);
+        assert_eq!(s.buffers[0], vec![0.125, -1.75, 0.25]);
 
         // Step 3, g = (−0.5, 8, 0): the momentum alone moves p₂ although g₂ = 0.
         //   c = ½(0.125, −1.75, 0.25) + ½(−0.5, 8, 0) = (−0.1875, 3.125, 0.125), sign(c) = (−1, 1, 1)
@@ -154,10 +117,10 @@ mod tests {
         //   p₁ = −1.0625 − ¼(1 − 0.53125)      = −1.0625 − 0.1171875     = −1.1796875
         //   p₂ = 0.1328125 − ¼(1 + 0.06640625) = 0.1328125 − 0.2666015625 = −0.1337890625
         //   m = ¾(0.125, −1.75, 0.25) + ¼(−0.5, 8, 0) = (−0.03125, 0.6875, 0.1875)
-        lion.step(&mut s, p.view_mut(), array![-0.5, 8.0, 0.0].view(), 0.25);
+        s.step(&lion, p.view_mut(), array![-0.5, 8.0, 0.0].view(), 0.25);
         assert_eq!(p, array![0.947265625, -1.1796875, -0.1337890625]);
-        assert_eq!(s.exp_avg, array![-0.03125, 0.6875, 0.1875]);
-        assert_eq!(s.step, 3);
+        assert_eq!(s.buffers[0], vec![-0.03125, 0.6875, 0.1875]);
+        assert_eq!(s.scalars.step, 3);
     }
 
     /// With the defaults and no decay every coordinate moves by exactly γ
@@ -165,17 +128,17 @@ mod tests {
     #[test]
     fn step_size_does_not_depend_on_the_gradient_scale() {
         let lion = Lion::default();
-        let mut s = lion.init(3);
+        let mut s = ElementState::new();
         let mut p = array![0.0, 0.0, 0.0];
-        lion.step(&mut s, p.view_mut(), array![1e-12, -1e12, 0.0].view(), 1e-3);
+        s.step(&lion, p.view_mut(), array![1e-12, -1e12, 0.0].view(), 1e-3);
         assert_eq!(p, array![-1e-3, 1e-3, 0.0]);
         // m = 0.01 g; c = 0.9 m + 0.1 g has g's sign again.
-        lion.step(&mut s, p.view_mut(), array![1e-12, -1e12, 0.0].view(), 1e-3);
+        s.step(&lion, p.view_mut(), array![1e-12, -1e12, 0.0].view(), 1e-3);
         assert_eq!(p, array![-2e-3, 2e-3, 0.0]);
         // A gradient against a small momentum: c = 0.9·0.0199 − 0.1·1 < 0 flips the sign.
-        let m0 = s.exp_avg[0];
+        let m0 = s.buffers[0][0];
         assert!((m0 - 0.0199e-12).abs() < 1e-27);
-        lion.step(&mut s, p.view_mut(), array![-1e-12, 0.0, 0.0].view(), 1e-3);
+        s.step(&lion, p.view_mut(), array![-1e-12, 0.0, 0.0].view(), 1e-3);
         assert!((p[0] - -1e-3).abs() < 1e-18);
     }
 }

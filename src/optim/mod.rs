@@ -1,16 +1,26 @@
-//! First-order optimizers with the semantics and defaults of `torch.optim`.
+//! Optimizers with the semantics and defaults of `torch.optim`.
 //!
-//! Each algorithm lives in its own module as a configuration struct (the
-//! hyperparameters, `Default` = PyTorch's defaults) and a state struct (moments,
-//! step count). The learning rate of each update is passed to `step`, so that
-//! schedules and the UI's sliders live outside the algorithm, and every
-//! hyperparameter can be changed between two steps without touching the state.
+//! Each algorithm lives in its own module: its hyperparameters declared once
+//! ([`hyperparameters!`](crate::hyperparameters): struct, `Default` =
+//! PyTorch's defaults, spec table, get/set), its state, and its update. The
+//! learning rate of each update is passed in, so that schedules and the UI's
+//! sliders live outside the algorithm, and every hyperparameter can be
+//! changed between two updates without touching the state.
+//!
+//! Adding an optimizer is one file plus one line in [`optimizer_kinds!`]
+//! below. Element-wise kinds implement [`ElementWise`] (one fused pass over
+//! any index range of the flat vector); others implement [`Optimizer`]
+//! directly and may use the parameters' [`Layout`] (matrices) and an
+//! [`Evaluate`] to re-evaluate the objective during an update.
 
 mod adadelta;
 mod adagrad;
 mod adam;
 mod adamax;
 mod adamw;
+pub mod elementwise;
+pub mod hyper;
+pub mod layout;
 mod lion;
 mod nadam;
 mod ops;
@@ -20,111 +30,92 @@ mod rprop;
 pub mod schedule;
 mod sgd;
 
-pub use adadelta::{Adadelta, AdadeltaState};
-pub use adagrad::{Adagrad, AdagradState};
-pub use adam::{Adam, AdamState};
-pub use adamax::{Adamax, AdamaxState};
+pub use adadelta::Adadelta;
+pub use adagrad::Adagrad;
+pub use adam::Adam;
+pub use adamax::Adamax;
 pub use adamw::AdamW;
-pub use lion::{Lion, LionState};
-pub use nadam::{Nadam, NadamState};
-pub use radam::{Radam, RadamState};
-pub use rmsprop::{Rmsprop, RmspropState};
-pub use rprop::{Rprop, RpropState};
+pub use elementwise::{ElementState, ElementWise};
+pub use hyper::{Domain, Hyper, HyperError, HyperSpec, Hyperparameters, Validate};
+pub use layout::{Layout, Shape, Tensor};
+pub use lion::Lion;
+pub use nadam::Nadam;
+pub use radam::Radam;
+pub use rmsprop::Rmsprop;
+pub use rprop::Rprop;
 pub use schedule::{Schedule, ScheduleKind};
-pub use sgd::{Sgd, SgdState};
+pub use sgd::Sgd;
 
 use ndarray::{ArrayView1, ArrayViewMut1};
 use std::fmt;
 
-/// The optimizer kinds of the contract (section 2.1), in catalog order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum OptimizerKind {
-    Gd,
-    Sgd,
-    Adagrad,
-    Rmsprop,
-    Adam,
-    Adamw,
-    Adamax,
-    Nadam,
-    Radam,
-    Adadelta,
-    Rprop,
-    Lion,
+/// Declares the optimizer kinds, one line each:
+/// `Variant = "name", "Display name", "one-line summary", constructor;`
+/// where the constructor is a `fn(OptimizerKind, &Layout) -> Box<dyn Optimizer>`
+/// (for an element-wise kind, `element_wise::<Config>`).
+macro_rules! optimizer_kinds {
+    ( $( $variant:ident = $name:expr, $display:expr, $summary:expr, $build:expr; )* ) => {
+        /// The optimizer kinds of the contract (sections 2.1 and 5), in catalog order.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum OptimizerKind {
+            $( $variant, )*
+        }
+
+        impl OptimizerKind {
+            pub const ALL: [OptimizerKind; [$( $name ),*].len()] = [$( OptimizerKind::$variant ),*];
+
+            /// The name used in scenario files and result files.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $( OptimizerKind::$variant => $name, )*
+                }
+            }
+
+            /// A display name as the literature writes it ("RMSprop", "AdamW").
+            pub fn display_name(self) -> &'static str {
+                match self {
+                    $( OptimizerKind::$variant => $display, )*
+                }
+            }
+
+            /// One line about the algorithm, for `optlab list optimizers`.
+            pub fn summary(self) -> &'static str {
+                match self {
+                    $( OptimizerKind::$variant => $summary, )*
+                }
+            }
+
+            /// A fresh optimizer with default hyperparameters and zeroed state
+            /// for parameters laid out as `layout`.
+            pub fn build_for(self, layout: &Layout) -> Box<dyn Optimizer> {
+                match self {
+                    $( OptimizerKind::$variant => ($build)(self, layout), )*
+                }
+            }
+        }
+    };
+}
+
+optimizer_kinds! {
+    Gd = "gd", "GD", "full-batch gradient descent (sgd on the whole training set)", element_wise::<Sgd>;
+    Sgd = "sgd", "SGD", "stochastic gradient descent, heavy-ball or Nesterov momentum", element_wise::<Sgd>;
+    Adagrad = "adagrad", "AdaGrad",
+        "per-coordinate rates from the sum of squared gradients (Duchi et al. 2011)", element_wise::<Adagrad>;
+    Rmsprop = "rmsprop", "RMSprop",
+        "per-coordinate rates from a moving average of squared gradients (Hinton 2012)", element_wise::<Rmsprop>;
+    Adam = "adam", "Adam", "bias-corrected first and second moments (Kingma & Ba 2015)", element_wise::<Adam>;
+    Adamw = "adamw", "AdamW", "Adam with decoupled weight decay (Loshchilov & Hutter 2019)", element_wise::<AdamW>;
+    Adamax = "adamax", "Adamax", "Adam with the infinity norm (Kingma & Ba 2015, sec. 7)", element_wise::<Adamax>;
+    Nadam = "nadam", "NAdam", "Adam with Nesterov momentum (Dozat 2016)", element_wise::<Nadam>;
+    Radam = "radam", "RAdam", "rectified Adam (Liu et al. 2020)", element_wise::<Radam>;
+    Adadelta = "adadelta", "Adadelta", "rates from ratios of running averages (Zeiler 2012)", element_wise::<Adadelta>;
+    Rprop = "rprop", "Rprop", "sign-based resilient backpropagation (Riedmiller & Braun 1993)", element_wise::<Rprop>;
+    Lion = "lion", "Lion", "sign of an interpolated momentum (Chen et al. 2023)", element_wise::<Lion>;
 }
 
 impl OptimizerKind {
-    pub const ALL: [OptimizerKind; 12] = [
-        OptimizerKind::Gd,
-        OptimizerKind::Sgd,
-        OptimizerKind::Adagrad,
-        OptimizerKind::Rmsprop,
-        OptimizerKind::Adam,
-        OptimizerKind::Adamw,
-        OptimizerKind::Adamax,
-        OptimizerKind::Nadam,
-        OptimizerKind::Radam,
-        OptimizerKind::Adadelta,
-        OptimizerKind::Rprop,
-        OptimizerKind::Lion,
-    ];
-
-    /// The name used in scenario files and result files.
-    pub fn name(self) -> &'static str {
-        match self {
-            OptimizerKind::Gd => "gd",
-            OptimizerKind::Sgd => "sgd",
-            OptimizerKind::Adagrad => "adagrad",
-            OptimizerKind::Rmsprop => "rmsprop",
-            OptimizerKind::Adam => "adam",
-            OptimizerKind::Adamw => "adamw",
-            OptimizerKind::Adamax => "adamax",
-            OptimizerKind::Nadam => "nadam",
-            OptimizerKind::Radam => "radam",
-            OptimizerKind::Adadelta => "adadelta",
-            OptimizerKind::Rprop => "rprop",
-            OptimizerKind::Lion => "lion",
-        }
-    }
-
-    /// A display name as the literature writes it ("RMSprop", "AdamW").
-    pub fn display_name(self) -> &'static str {
-        match self {
-            OptimizerKind::Gd => "GD",
-            OptimizerKind::Sgd => "SGD",
-            OptimizerKind::Adagrad => "AdaGrad",
-            OptimizerKind::Rmsprop => "RMSprop",
-            OptimizerKind::Adam => "Adam",
-            OptimizerKind::Adamw => "AdamW",
-            OptimizerKind::Adamax => "Adamax",
-            OptimizerKind::Nadam => "NAdam",
-            OptimizerKind::Radam => "RAdam",
-            OptimizerKind::Adadelta => "Adadelta",
-            OptimizerKind::Rprop => "Rprop",
-            OptimizerKind::Lion => "Lion",
-        }
-    }
-
     pub fn from_name(name: &str) -> Option<OptimizerKind> {
         OptimizerKind::ALL.into_iter().find(|k| k.name() == name)
-    }
-
-    /// One line about the algorithm, for `optlab list optimizers`.
-    pub fn summary(self) -> &'static str {
-        match self {
-            OptimizerKind::Gd => "full-batch gradient descent (sgd on the whole training set)",
-            OptimizerKind::Sgd => "stochastic gradient descent, heavy-ball or Nesterov momentum",
-            OptimizerKind::Adagrad => "per-coordinate rates from the sum of squared gradients (Duchi et al. 2011)",
-            OptimizerKind::Rmsprop => "per-coordinate rates from a moving average of squared gradients (Hinton 2012)",
-            OptimizerKind::Adam => "bias-corrected first and second moments (Kingma & Ba 2015)",
-            OptimizerKind::Adamw => "Adam with decoupled weight decay (Loshchilov & Hutter 2019)",
-            OptimizerKind::Adamax => "Adam with the infinity norm (Kingma & Ba 2015, sec. 7)",
-            OptimizerKind::Nadam => "Adam with Nesterov momentum (Dozat 2016)",
-            OptimizerKind::Radam => "rectified Adam (Liu et al. 2020)",
-            OptimizerKind::Adadelta => "rates from ratios of running averages (Zeiler 2012)",
-            OptimizerKind::Rprop => "sign-based resilient backpropagation (Riedmiller & Braun 1993)",
-            OptimizerKind::Lion => "sign of an interpolated momentum (Chen et al. 2023)",
-        }
     }
 
     /// The hyperparameters of this kind with their defaults and domains.
@@ -137,21 +128,10 @@ impl OptimizerKind {
         self.build(0)
     }
 
-    /// A fresh optimizer with default hyperparameters and zeroed state for `dim` parameters.
+    /// A fresh optimizer with default hyperparameters and zeroed state for
+    /// `dim` parameters in one vector.
     pub fn build(self, dim: usize) -> Box<dyn Optimizer> {
-        match self {
-            OptimizerKind::Gd | OptimizerKind::Sgd => Box::new(Stateful::new(self, Sgd::default(), dim)),
-            OptimizerKind::Adagrad => Box::new(Stateful::new(self, Adagrad::default(), dim)),
-            OptimizerKind::Rmsprop => Box::new(Stateful::new(self, Rmsprop::default(), dim)),
-            OptimizerKind::Adam => Box::new(Stateful::new(self, Adam::default(), dim)),
-            OptimizerKind::Adamw => Box::new(Stateful::new(self, AdamW::default(), dim)),
-            OptimizerKind::Adamax => Box::new(Stateful::new(self, Adamax::default(), dim)),
-            OptimizerKind::Nadam => Box::new(Stateful::new(self, Nadam::default(), dim)),
-            OptimizerKind::Radam => Box::new(Stateful::new(self, Radam::default(), dim)),
-            OptimizerKind::Adadelta => Box::new(Stateful::new(self, Adadelta::default(), dim)),
-            OptimizerKind::Rprop => Box::new(Stateful::new(self, Rprop::default(), dim)),
-            OptimizerKind::Lion => Box::new(Stateful::new(self, Lion::default(), dim)),
-        }
+        self.build_for(&Layout::vector(dim))
     }
 }
 
@@ -161,129 +141,28 @@ impl fmt::Display for OptimizerKind {
     }
 }
 
-/// A hyperparameter's value: a number or a switch.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Hyper {
-    Float(f64),
-    Bool(bool),
+/// The constructor of an element-wise kind in the table above.
+pub fn element_wise<A: ElementWise>(kind: OptimizerKind, _layout: &Layout) -> Box<dyn Optimizer> {
+    Box::new(Stateful::<A>::new(kind, A::default()))
 }
 
-impl Hyper {
-    pub fn as_f64(self) -> Option<f64> {
-        match self {
-            Hyper::Float(v) => Some(v),
-            Hyper::Bool(_) => None,
-        }
-    }
-    pub fn as_bool(self) -> Option<bool> {
-        match self {
-            Hyper::Bool(b) => Some(b),
-            Hyper::Float(_) => None,
-        }
-    }
+/// The objective as an optimizer may call it during an update (L-BFGS's line
+/// search): the loss and gradient at a point of its choosing, on the same
+/// minibatch as the update's gradient. The engine counts every call.
+pub trait Evaluate {
+    /// The loss at `x`, its gradient written into `grad`; `None` when this
+    /// caller cannot evaluate (see [`NoEvaluations`]).
+    fn evaluate(&mut self, x: ArrayView1<f64>, grad: ArrayViewMut1<f64>) -> Option<f64>;
 }
 
-impl fmt::Display for Hyper {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Hyper::Float(v) => write!(f, "{v}"),
-            Hyper::Bool(b) => write!(f, "{b}"),
-        }
-    }
-}
+/// For updates made without an objective at hand ([`Optimizer::step`]): an
+/// optimizer that would re-evaluate stops where it would have evaluated, as
+/// when its evaluation budget runs out.
+pub struct NoEvaluations;
 
-/// The values a hyperparameter may take.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Domain {
-    /// x > 0
-    Positive,
-    /// x >= 0
-    NonNegative,
-    /// 0 <= x < 1 (betas)
-    UnitHalfOpen,
-    /// 0 <= x <= 1
-    UnitClosed,
-    /// 0 < x < 1
-    UnitOpen,
-    /// x > 1
-    AboveOne,
-    /// true or false
-    Bool,
-}
-
-impl Domain {
-    pub fn check(self, value: Hyper) -> Result<(), String> {
-        let ok = match (self, value) {
-            (Domain::Bool, Hyper::Bool(_)) => return Ok(()),
-            (Domain::Bool, Hyper::Float(_)) => return Err("expected true or false".into()),
-            (_, Hyper::Bool(_)) => return Err("expected a number".into()),
-            (_, Hyper::Float(x)) if !x.is_finite() => false,
-            (Domain::Positive, Hyper::Float(x)) => x > 0.0,
-            (Domain::NonNegative, Hyper::Float(x)) => x >= 0.0,
-            (Domain::UnitHalfOpen, Hyper::Float(x)) => (0.0..1.0).contains(&x),
-            (Domain::UnitClosed, Hyper::Float(x)) => (0.0..=1.0).contains(&x),
-            (Domain::UnitOpen, Hyper::Float(x)) => x > 0.0 && x < 1.0,
-            (Domain::AboveOne, Hyper::Float(x)) => x > 1.0,
-        };
-        if ok { Ok(()) } else { Err(format!("must be {}", self.describe())) }
-    }
-
-    pub fn describe(self) -> &'static str {
-        match self {
-            Domain::Positive => "a finite number > 0",
-            Domain::NonNegative => "a finite number >= 0",
-            Domain::UnitHalfOpen => "in [0, 1)",
-            Domain::UnitClosed => "in [0, 1]",
-            Domain::UnitOpen => "in (0, 1)",
-            Domain::AboveOne => "a finite number > 1",
-            Domain::Bool => "true or false",
-        }
-    }
-}
-
-/// One hyperparameter of an algorithm: its name (PyTorch's), default and domain.
-#[derive(Clone, Copy, Debug)]
-pub struct HyperSpec {
-    pub name: &'static str,
-    pub default: Hyper,
-    pub domain: Domain,
-    pub help: &'static str,
-}
-
-/// Why a hyperparameter could not be set.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-pub enum HyperError {
-    #[error("{kind} has no hyperparameter `{name}` (it has: {known})")]
-    Unknown { kind: &'static str, name: String, known: String },
-    #[error("`{name}` {reason}")]
-    Invalid { name: String, reason: String },
-}
-
-/// An algorithm: its hyperparameters (the struct itself) and its update rule.
-///
-/// `step` must not allocate: it runs millions of times.
-pub trait Algorithm: Clone + Send + Sync + 'static {
-    type State: Clone + Send + Sync + 'static;
-
-    /// Zeroed state for `dim` parameters (PyTorch's state before the first step).
-    fn init(&self, dim: usize) -> Self::State;
-
-    /// One update of `params` with gradient `grad` and learning rate `lr`
-    /// (the scheduled rate; the configured `lr` is the base rate).
-    fn step(&self, state: &mut Self::State, params: ArrayViewMut1<f64>, grad: ArrayView1<f64>, lr: f64);
-
-    /// The hyperparameters, in PyTorch's order, with defaults and domains.
-    fn specs() -> &'static [HyperSpec];
-
-    /// The current value of a hyperparameter named in `specs`.
-    fn get(&self, name: &str) -> Option<Hyper>;
-
-    /// Set a hyperparameter named in `specs`; the value has passed its domain check.
-    fn set_checked(&mut self, name: &str, value: Hyper);
-
-    /// Checks across hyperparameters (Nesterov needs momentum > 0, ...).
-    fn validate(&self) -> Result<(), HyperError> {
-        Ok(())
+impl Evaluate for NoEvaluations {
+    fn evaluate(&mut self, _x: ArrayView1<f64>, _grad: ArrayViewMut1<f64>) -> Option<f64> {
+        None
     }
 }
 
@@ -291,16 +170,78 @@ pub trait Algorithm: Clone + Send + Sync + 'static {
 /// behind a trait object so a lab can hold runs of different kinds.
 pub trait Optimizer: Send + Sync {
     fn kind(&self) -> OptimizerKind;
-    /// One update with the given learning rate.
-    fn step(&mut self, params: ArrayViewMut1<f64>, grad: ArrayView1<f64>, lr: f64);
+
+    /// One update with learning rate `lr`, given the loss and its gradient at
+    /// `params`; `eval` evaluates elsewhere on the same minibatch, for kinds
+    /// that need it. `update` must not allocate after the first call.
+    fn update(
+        &mut self,
+        params: ArrayViewMut1<f64>,
+        loss: f64,
+        grad: ArrayView1<f64>,
+        lr: f64,
+        eval: &mut dyn Evaluate,
+    );
+
+    /// One update from a gradient alone ([`Optimizer::update`] with no
+    /// objective to call, and the loss unknown).
+    fn step(&mut self, params: ArrayViewMut1<f64>, grad: ArrayView1<f64>, lr: f64) {
+        self.update(params, f64::NAN, grad, lr, &mut NoEvaluations);
+    }
+
+    /// The point whose loss a run reports, when it is not the point the
+    /// gradients are taken at: Schedule-Free methods take gradients at y and
+    /// report the average x that users evaluate. `None` (the default): the
+    /// parameters themselves.
+    fn reported_point(&self) -> Option<ArrayView1<'_, f64>> {
+        None
+    }
+
     /// The hyperparameters of this kind with their defaults and domains.
     fn specs(&self) -> &'static [HyperSpec];
     fn get(&self, name: &str) -> Option<Hyper>;
     /// Change a hyperparameter; the state is kept (the UI and `[[event]]`s do this mid-run).
     fn set(&mut self, name: &str, value: Hyper) -> Result<(), HyperError>;
-    /// Forget the state (moments, step count) for `dim` parameters; hyperparameters stay.
-    fn reset(&mut self, dim: usize);
+    /// Change several hyperparameters at once, checked together as PyTorch checks a
+    /// parameter group (`nesterov = true` with `momentum = 0.9` is fine in either
+    /// order): either every value applies or none does.
+    fn set_all(&mut self, values: &[(&str, Hyper)]) -> Result<(), HyperError> {
+        // Kinds that only implement `set`: try the changes in order on a copy first.
+        let mut probe = self.box_clone();
+        for (name, value) in values {
+            probe.set(name, *value)?;
+        }
+        for (name, value) in values {
+            // The same changes in the same order just succeeded on an identical copy.
+            self.set(name, *value).unwrap_or_else(|e| unreachable!("`{name}` applied to a copy: {e}"));
+        }
+        Ok(())
+    }
+
+    /// Forget the state (moments, step count) for parameters laid out as
+    /// `layout`; hyperparameters stay.
+    fn reset(&mut self, layout: &Layout);
     fn box_clone(&self) -> Box<dyn Optimizer>;
+
+    /// The optimizer that updates the tensors a matrix-aware kind does not
+    /// (`fallback = { kind = "adamw", lr = 3e-4 }`); `None` for other kinds.
+    fn fallback(&self) -> Option<&dyn Optimizer> {
+        None
+    }
+
+    /// Set the fallback; an error for kinds that take none.
+    fn set_fallback(&mut self, _fallback: Box<dyn Optimizer>) -> Result<(), HyperError> {
+        Err(HyperError::Invalid {
+            name: "fallback".into(),
+            reason: format!("is for matrix-aware optimizers; {} updates every parameter itself", self.kind()),
+        })
+    }
+
+    /// What this optimizer does with `layout`, when it is worth saying (a
+    /// matrix-aware kind given vectors): shown by `optlab check` and `list`.
+    fn layout_note(&self, _layout: &Layout) -> Option<String> {
+        None
+    }
 
     /// The base learning rate.
     fn lr(&self) -> f64 {
@@ -319,28 +260,34 @@ impl Clone for Box<dyn Optimizer> {
     }
 }
 
-/// An algorithm with its state.
+/// An element-wise algorithm with its state.
 #[derive(Clone)]
-pub struct Stateful<A: Algorithm> {
+pub struct Stateful<A: ElementWise> {
     kind: OptimizerKind,
     pub config: A,
-    pub state: A::State,
+    pub state: ElementState<A::Scalars>,
 }
 
-impl<A: Algorithm> Stateful<A> {
-    pub fn new(kind: OptimizerKind, config: A, dim: usize) -> Self {
-        let state = config.init(dim);
-        Stateful { kind, config, state }
+impl<A: ElementWise> Stateful<A> {
+    pub fn new(kind: OptimizerKind, config: A) -> Self {
+        Stateful { kind, config, state: ElementState::new() }
     }
 }
 
-impl<A: Algorithm> Optimizer for Stateful<A> {
+impl<A: ElementWise> Optimizer for Stateful<A> {
     fn kind(&self) -> OptimizerKind {
         self.kind
     }
 
-    fn step(&mut self, params: ArrayViewMut1<f64>, grad: ArrayView1<f64>, lr: f64) {
-        self.config.step(&mut self.state, params, grad, lr);
+    fn update(
+        &mut self,
+        params: ArrayViewMut1<f64>,
+        _loss: f64,
+        grad: ArrayView1<f64>,
+        lr: f64,
+        _eval: &mut dyn Evaluate,
+    ) {
+        self.state.step(&self.config, params, grad, lr);
     }
 
     fn specs(&self) -> &'static [HyperSpec] {
@@ -352,22 +299,15 @@ impl<A: Algorithm> Optimizer for Stateful<A> {
     }
 
     fn set(&mut self, name: &str, value: Hyper) -> Result<(), HyperError> {
-        let spec = A::specs().iter().find(|s| s.name == name).ok_or_else(|| HyperError::Unknown {
-            kind: self.kind.name(),
-            name: name.to_string(),
-            known: A::specs().iter().map(|s| s.name).collect::<Vec<_>>().join(", "),
-        })?;
-        // Integers written where a float is expected are fine ("lr = 1").
-        spec.domain.check(value).map_err(|reason| HyperError::Invalid { name: name.to_string(), reason })?;
-        let mut candidate = self.config.clone();
-        candidate.set_checked(name, value);
-        candidate.validate()?;
-        self.config = candidate;
-        Ok(())
+        self.config.set(self.kind.name(), name, value)
     }
 
-    fn reset(&mut self, dim: usize) {
-        self.state = self.config.init(dim);
+    fn set_all(&mut self, values: &[(&str, Hyper)]) -> Result<(), HyperError> {
+        self.config.set_all(self.kind.name(), values)
+    }
+
+    fn reset(&mut self, _layout: &Layout) {
+        self.state = ElementState::new();
     }
 
     fn box_clone(&self) -> Box<dyn Optimizer> {

@@ -17,115 +17,71 @@
 //! buffer, so changing lr mid-run rescales steps at once. `gd` is this same
 //! rule on the full training set.
 
-use super::{Algorithm, Domain, Hyper, HyperError, HyperSpec};
-use ndarray::{Array1, ArrayView1, ArrayViewMut1, Zip};
+use super::elementwise::{Buffers, ElementWise, MAX_BUFFERS};
+use super::{HyperError, Validate};
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct Sgd {
-    pub lr: f64,
-    pub momentum: f64,
-    pub dampening: f64,
-    pub nesterov: bool,
-    pub weight_decay: f64,
-}
-
-impl Default for Sgd {
-    fn default() -> Self {
-        Sgd { lr: 1e-3, momentum: 0.0, dampening: 0.0, nesterov: false, weight_decay: 0.0 }
+crate::hyperparameters! {
+    /// `torch.optim.SGD`'s hyperparameters.
+    pub struct Sgd {
+        lr: float = 1e-3, Positive, "learning rate";
+        momentum: float = 0.0, NonNegative, "momentum factor";
+        dampening: float = 0.0, UnitClosed, "dampening for momentum";
+        nesterov: bool = false, Bool, "Nesterov momentum";
+        weight_decay: float = 0.0, NonNegative, "L2 penalty added to the gradient";
     }
 }
 
-#[derive(Clone, Debug)]
-pub struct SgdState {
-    /// The momentum buffer; `None` until the first step with momentum.
-    pub buffer: Option<Array1<f64>>,
+/// The scalars of one SGD update.
+#[derive(Clone, Copy, Debug)]
+pub struct SgdCoefs {
+    lr: f64,
+    weight_decay: f64,
+    momentum: f64,
+    keep: f64,
+    nesterov: bool,
+    /// The momentum buffer was just created: b ← g (no dampening).
+    first: bool,
 }
 
-const SPECS: &[HyperSpec] = &[
-    HyperSpec { name: "lr", default: Hyper::Float(1e-3), domain: Domain::Positive, help: "learning rate" },
-    HyperSpec { name: "momentum", default: Hyper::Float(0.0), domain: Domain::NonNegative, help: "momentum factor" },
-    HyperSpec {
-        name: "dampening",
-        default: Hyper::Float(0.0),
-        domain: Domain::UnitClosed,
-        help: "dampening for momentum",
-    },
-    HyperSpec { name: "nesterov", default: Hyper::Bool(false), domain: Domain::Bool, help: "Nesterov momentum" },
-    HyperSpec {
-        name: "weight_decay",
-        default: Hyper::Float(0.0),
-        domain: Domain::NonNegative,
-        help: "L2 penalty added to the gradient",
-    },
-];
+impl ElementWise for Sgd {
+    type Scalars = ();
+    type Coefs = SgdCoefs;
 
-impl Algorithm for Sgd {
-    type State = SgdState;
-
-    fn init(&self, _dim: usize) -> SgdState {
-        SgdState { buffer: None }
+    fn buffers(&self) -> usize {
+        usize::from(self.momentum != 0.0)
     }
 
-    fn step(&self, state: &mut SgdState, mut params: ArrayViewMut1<f64>, grad: ArrayView1<f64>, lr: f64) {
-        let wd = self.weight_decay;
-        if self.momentum == 0.0 {
-            Zip::from(&mut params).and(&grad).for_each(|p, &g| {
+    fn begin(&self, _: &mut (), lr: f64, created: [bool; MAX_BUFFERS]) -> SgdCoefs {
+        SgdCoefs {
+            lr,
+            weight_decay: self.weight_decay,
+            momentum: self.momentum,
+            keep: 1.0 - self.dampening,
+            nesterov: self.nesterov,
+            first: created[0],
+        }
+    }
+
+    fn pass(c: &SgdCoefs, params: &mut [f64], grad: &[f64], buffers: &mut Buffers<'_>) {
+        let (lr, wd) = (c.lr, c.weight_decay);
+        let [buf, ..] = buffers else {
+            params.iter_mut().zip(grad).for_each(|(p, &g)| {
                 let d = g + wd * *p;
                 *p -= lr * d;
             });
             return;
-        }
-        let (mu, keep) = (self.momentum, 1.0 - self.dampening);
-        let nesterov = self.nesterov;
-        match &mut state.buffer {
-            // A buffer of another length belongs to another problem: start afresh.
-            Some(buf) if buf.len() == params.len() => {
-                Zip::from(&mut params).and(&grad).and(buf).for_each(|p, &g, b| {
-                    let d = g + wd * *p;
-                    *b = mu * *b + keep * d;
-                    let u = if nesterov { d + mu * *b } else { *b };
-                    *p -= lr * u;
-                });
-            }
-            _ => {
-                let mut buf = Array1::zeros(params.len());
-                Zip::from(&mut params).and(&grad).and(&mut buf).for_each(|p, &g, b| {
-                    let d = g + wd * *p;
-                    *b = d;
-                    let u = if nesterov { d + mu * *b } else { *b };
-                    *p -= lr * u;
-                });
-                state.buffer = Some(buf);
-            }
-        }
+        };
+        let (mu, keep, nesterov, first) = (c.momentum, c.keep, c.nesterov, c.first);
+        params.iter_mut().zip(grad).zip(buf.iter_mut()).for_each(|((p, &g), b)| {
+            let d = g + wd * *p;
+            *b = if first { d } else { mu * *b + keep * d };
+            let u = if nesterov { d + mu * *b } else { *b };
+            *p -= lr * u;
+        });
     }
+}
 
-    fn specs() -> &'static [HyperSpec] {
-        SPECS
-    }
-
-    fn get(&self, name: &str) -> Option<Hyper> {
-        Some(match name {
-            "lr" => Hyper::Float(self.lr),
-            "momentum" => Hyper::Float(self.momentum),
-            "dampening" => Hyper::Float(self.dampening),
-            "nesterov" => Hyper::Bool(self.nesterov),
-            "weight_decay" => Hyper::Float(self.weight_decay),
-            _ => return None,
-        })
-    }
-
-    fn set_checked(&mut self, name: &str, value: Hyper) {
-        match (name, value) {
-            ("lr", Hyper::Float(v)) => self.lr = v,
-            ("momentum", Hyper::Float(v)) => self.momentum = v,
-            ("dampening", Hyper::Float(v)) => self.dampening = v,
-            ("nesterov", Hyper::Bool(v)) => self.nesterov = v,
-            ("weight_decay", Hyper::Float(v)) => self.weight_decay = v,
-            _ => {}
-        }
-    }
-
+impl Validate for Sgd {
     fn validate(&self) -> Result<(), HyperError> {
         if self.nesterov && (self.momentum <= 0.0 || self.dampening != 0.0) {
             return Err(HyperError::Invalid {
@@ -140,25 +96,26 @@ impl Algorithm for Sgd {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::optim::ElementState;
     use ndarray::array;
 
     #[test]
     fn plain_step_is_gradient_descent() {
         let sgd = Sgd { lr: 0.1, ..Sgd::default() };
-        let mut s = sgd.init(2);
+        let mut s = ElementState::new();
         let mut p = array![1.0, -2.0];
-        sgd.step(&mut s, p.view_mut(), array![0.5, 1.0].view(), 0.1);
+        s.step(&sgd, p.view_mut(), array![0.5, 1.0].view(), 0.1);
         assert_eq!(p, array![0.95, -2.1]);
     }
 
     #[test]
     fn first_momentum_step_has_no_dampening() {
         let sgd = Sgd { momentum: 0.9, dampening: 0.5, ..Sgd::default() };
-        let mut s = sgd.init(1);
+        let mut s = ElementState::new();
         let mut p = array![0.0];
-        sgd.step(&mut s, p.view_mut(), array![1.0].view(), 1.0);
+        s.step(&sgd, p.view_mut(), array![1.0].view(), 1.0);
         assert_eq!(p, array![-1.0]);
-        sgd.step(&mut s, p.view_mut(), array![1.0].view(), 1.0);
+        s.step(&sgd, p.view_mut(), array![1.0].view(), 1.0);
         // b = 0.9 * 1 + 0.5 * 1
         assert!((p[0] - (-1.0 - 1.4)).abs() < 1e-15);
     }

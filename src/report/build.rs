@@ -3,7 +3,7 @@
 use super::charts;
 use super::figures;
 use super::markdown;
-use super::output::{OutputError, write_folder_atomically};
+use super::output::{OutputError, write_folder_atomically_until};
 use super::ranking::Ranking;
 use super::results::{ReportError, ResultSet, io_error};
 use super::sensitivity::sensitivity;
@@ -11,6 +11,7 @@ use crate::objective::TestFunction;
 use crate::scenario::{ObjectiveSpec, Scenario};
 use std::fs;
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
 
 /// The files a report writes into a result folder (the charts only when they apply).
 pub const REPORT_FILES: [&str; 5] = ["report.md", "loss.svg", "trajectories.svg", "sensitivity.svg", "validation.svg"];
@@ -65,9 +66,14 @@ pub fn rebuild_in_place(dir: &Path) -> Result<(), OutputError> {
 
 /// [`rebuild_in_place`] for results already read from their folder.
 pub fn rewrite_report(results: &ResultSet) -> Result<(), OutputError> {
+    rewrite_report_until(results, None)
+}
+
+/// [`rewrite_report`] that leaves the folder as it was once `cancel` is set.
+pub fn rewrite_report_until(results: &ResultSet, cancel: Option<&AtomicBool>) -> Result<(), OutputError> {
     let dir = &results.dir;
     let dir = dir.canonicalize().map_err(|source| OutputError::Io { path: dir.display().to_string(), source })?;
-    write_folder_atomically(&dir, |partial| {
+    write_folder_atomically_until(&dir, cancel, |partial| {
         link_tree(&dir, partial, true)?;
         write_report_from(results, partial)?;
         Ok(())

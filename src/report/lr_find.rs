@@ -28,7 +28,7 @@ use super::format::sig;
 use super::results::{ReportError, io_error};
 use crate::engine::{Run, RunSpec, StopRule};
 use crate::objective::Objective;
-use crate::optim::{Hyper, OptimizerKind, Schedule, ScheduleKind};
+use crate::optim::{Hyper, HyperError, OptimizerKind, Schedule, ScheduleKind};
 use crate::scenario::{Scenario, ScenarioError};
 use rayon::prelude::*;
 use std::fmt::Write as _;
@@ -111,10 +111,23 @@ pub struct LrCurve {
 
 /// Run the range test for the run `template` (its optimizer, seed, batch size and
 /// noise; its lr, schedule, events and length are replaced).
-pub fn range_test(objective: &dyn Objective, template: &RunSpec, options: &LrFindOptions) -> LrCurve {
+pub fn range_test(
+    objective: &dyn Objective,
+    template: &RunSpec,
+    options: &LrFindOptions,
+) -> Result<LrCurve, HyperError> {
+    range_test_until(objective, template, options, &|| false)
+}
+
+/// [`range_test`] that ends early (with the points so far) once `stop` says so.
+pub fn range_test_until(
+    objective: &dyn Objective,
+    template: &RunSpec,
+    options: &LrFindOptions,
+    should_stop: &(dyn Fn() -> bool + Sync),
+) -> Result<LrCurve, HyperError> {
     let mut spec = template.clone();
-    // Every optimizer kind has an lr (catalog); a kind without one keeps its own.
-    let _ = spec.optimizer.set("lr", Hyper::Float(options.min_lr));
+    spec.optimizer.set("lr", Hyper::Float(options.min_lr))?;
     spec.schedule = Schedule { kind: ScheduleKind::Exponential { gamma: options.gamma() }, warmup: 0 };
     spec.steps = options.steps;
     spec.events.clear();
@@ -131,6 +144,9 @@ pub fn range_test(objective: &dyn Objective, template: &RunSpec, options: &LrFin
     let mut k = 0i32;
     let beta = options.beta();
     while let Some(record) = run.step(objective).cloned() {
+        if should_stop() {
+            break;
+        }
         let Some(lr) = record.lr else { continue };
         k += 1;
         let gap = record.loss - f_star;
@@ -152,14 +168,14 @@ pub fn range_test(objective: &dyn Objective, template: &RunSpec, options: &LrFin
         best = best.min(smoothed);
     }
     let suggestion_index = steepest(&points);
-    LrCurve {
+    Ok(LrCurve {
         label: template.label.clone(),
         kind: template.optimizer.kind(),
         suggestion: suggestion_index.map(|i| points[i].lr),
         suggestion_index,
         diverged_at,
         points,
-    }
+    })
 }
 
 /// Index of the most negative slope of log(smoothed) against log(lr) on the
@@ -187,9 +203,13 @@ fn steepest(points: &[LrPoint]) -> Option<usize> {
 
 /// The range test for every `[[optimizer]]` entry of a scenario (its first
 /// sweep combination and first seed), in parallel.
-pub fn lr_find(scenario: &Scenario, options: &LrFindOptions) -> Result<Vec<LrCurve>, ScenarioError> {
+pub fn lr_find(
+    scenario: &Scenario,
+    options: &LrFindOptions,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Result<Vec<LrCurve>, ScenarioError> {
     let objective = scenario.build_objective()?;
-    let specs = scenario.run_specs(objective.dim());
+    let specs = scenario.run_specs(objective.dim())?;
     let templates: Vec<RunSpec> = (0..scenario.optimizers.len())
         .filter_map(|e| {
             specs.iter().find(|s| s.entry == e).map(|s| {
@@ -199,7 +219,18 @@ pub fn lr_find(scenario: &Scenario, options: &LrFindOptions) -> Result<Vec<LrCur
             })
         })
         .collect();
-    Ok(templates.par_iter().map(|t| range_test(objective.as_ref(), t, options)).collect())
+    templates
+        .par_iter()
+        .map(|t| {
+            range_test_until(objective.as_ref(), t, options, stop).map_err(|e| ScenarioError {
+                file: scenario.origin.display(),
+                line: None,
+                column: None,
+                key: None,
+                message: format!("lr-find on `{}`: {}", t.label, crate::scenario::hyper_reason(&e)),
+            })
+        })
+        .collect()
 }
 
 /// The chart of the curves: smoothed loss against lr, suggestions marked.
@@ -335,7 +366,7 @@ label = "Adam"
         // Few updates over a wide range: the steep direction still dominates the
         // loss when the rate passes 1/L (with many updates it has decayed long before).
         let options = LrFindOptions { min_lr: 1e-4, max_lr: 10.0, steps: 30, ..LrFindOptions::default() };
-        let curves = lr_find(&scenario, &options).unwrap();
+        let curves = lr_find(&scenario, &options, &|| false).unwrap();
         let (sgd, adam) = (&curves[0], &curves[1]);
         let one_over_l = 1.0 / 100.0;
         let s = sgd.suggestion.unwrap();
@@ -348,7 +379,7 @@ label = "Adam"
         // A normal run of Adam at its suggested rate converges.
         let lr = adam.suggestion.unwrap();
         let objective = scenario.build_objective().unwrap();
-        let mut spec = scenario.run_specs(2).into_iter().find(|s| s.label == "Adam").unwrap();
+        let mut spec = scenario.run_specs(2).unwrap().into_iter().find(|s| s.label == "Adam").unwrap();
         spec.optimizer.set("lr", Hyper::Float(lr)).unwrap();
         let mut run = Run::new(spec, objective.as_ref(), scenario.stop.clone());
         while run.step(objective.as_ref()).is_some() {}
@@ -362,7 +393,7 @@ label = "Adam"
         let scenario = Scenario::parse(QUADRATIC, Origin::Bundled("test")).unwrap();
         let options =
             LrFindOptions { min_lr: 1e-6, max_lr: 1e-3, steps: 20, beta: Some(0.9), ..LrFindOptions::default() };
-        let curve = &lr_find(&scenario, &options).unwrap()[0];
+        let curve = &lr_find(&scenario, &options, &|| false).unwrap()[0];
         // No divergence below 1e-3: every update ran, the last at max.
         assert_eq!(curve.points.len(), 20);
         assert_eq!(curve.diverged_at, None);

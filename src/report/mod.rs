@@ -10,6 +10,7 @@ pub mod csv;
 pub mod figures;
 #[cfg(test)]
 mod fixtures;
+pub mod folder;
 pub mod format;
 pub mod lr_find;
 pub mod markdown;
@@ -21,6 +22,11 @@ pub mod sensitivity;
 pub mod stats;
 pub mod tensorboard;
 
-pub use build::{REPORT_FILES, rebuild_in_place, rewrite_report, test_function, write_report, write_report_from};
-pub use output::{OutputError, RunOptions, RunOutcome, run_to_folder, slug, write_folder_atomically};
+pub use build::{
+    REPORT_FILES, rebuild_in_place, rewrite_report, rewrite_report_until, test_function, write_report,
+    write_report_from,
+};
+pub use output::{
+    OutputError, RunOptions, RunOutcome, run_to_folder, slug, write_folder_atomically, write_folder_atomically_until,
+};
 pub use results::{History, ReportError, ResultSet, RunResult};

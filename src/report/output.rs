@@ -6,6 +6,7 @@
 //! removes it.
 
 use super::csv::{StepsWriter, steps_header, write_summary};
+use super::folder::{self, FolderError};
 use crate::engine::{Lab, Record, Run, RunSink};
 use crate::scenario::{Scenario, ScenarioError};
 use std::fs::{self, File};
@@ -28,6 +29,8 @@ pub enum OutputError {
     Interrupted(String),
     #[error("{0}")]
     Report(#[from] super::results::ReportError),
+    #[error("{0}")]
+    Folder(#[from] FolderError),
 }
 
 impl OutputError {
@@ -36,7 +39,19 @@ impl OutputError {
         match self {
             OutputError::Scenario(_) => true,
             OutputError::Report(e) => e.is_bad_input(),
+            OutputError::Folder(FolderError::Refused { .. } | FolderError::NotUnderAFolder { .. }) => true,
             _ => false,
+        }
+    }
+
+    /// The error with the hidden partial folder's path replaced by the user's.
+    pub fn naming(self, partial: &Path, out: &Path) -> OutputError {
+        let fix = |p: String| folder::user_path(&p, partial, out);
+        match self {
+            OutputError::Io { path, source } => OutputError::Io { path: fix(path), source },
+            OutputError::Csv { path, source } => OutputError::Csv { path: fix(path), source },
+            OutputError::Report(e) => OutputError::Report(e.naming(&fix)),
+            other => other,
         }
     }
 }
@@ -76,29 +91,11 @@ pub fn slug(name: &str) -> String {
     if s.is_empty() { "scenario".into() } else { s }
 }
 
-fn partial_prefix(out: &Path) -> String {
-    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "results".into());
-    format!(".{name}.partial-")
-}
-
-/// Remove partial folders of processes that are gone (killed mid-run).
-fn remove_stale_partials(parent: &Path, prefix: &str) {
-    let Ok(entries) = fs::read_dir(parent) else { return };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let Some(pid) = name.strip_prefix(prefix).and_then(|p| p.parse::<u32>().ok()) else { continue };
-        let alive = pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists();
-        if !alive {
-            let _ = fs::remove_dir_all(entry.path());
-        }
-    }
-}
-
 /// Run every run of `scenario` to its end and write the result files into `out`.
 pub fn run_to_folder(scenario: &Scenario, out: &Path, options: &RunOptions<'_>) -> Result<RunOutcome, OutputError> {
     let started = Instant::now();
     let mut lab = scenario.build_lab()?;
-    write_folder_atomically(out, |dir| {
+    write_folder_atomically_until(out, Some(options.cancel), |dir| {
         write_all(scenario, &mut lab, dir, options)?;
         if options.cancel.load(Ordering::Relaxed) {
             return Err(OutputError::Interrupted(out.display().to_string()));
@@ -111,33 +108,34 @@ pub fn run_to_folder(scenario: &Scenario, out: &Path, options: &RunOptions<'_>) 
 }
 
 /// Fill a hidden partial folder beside `out` with `fill`, then put it at `out`
-/// (replacing what was there). On error the partial folder is removed and
-/// `out` is left as it was.
+/// (replacing what was there, which must be a folder optlab wrote: see
+/// [`super::folder`]). On error the partial folder is removed and `out` is
+/// left as it was; errors name `out`, not the hidden folder.
 pub fn write_folder_atomically<T>(
     out: &Path,
     fill: impl FnOnce(&Path) -> Result<T, OutputError>,
 ) -> Result<T, OutputError> {
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent).map_err(io(&parent))?;
-    let prefix = partial_prefix(out);
-    remove_stale_partials(&parent, &prefix);
-    let partial = parent.join(format!("{prefix}{}", std::process::id()));
-    if partial.exists() {
-        fs::remove_dir_all(&partial).map_err(io(&partial))?;
+    write_folder_atomically_until(out, None, fill)
+}
+
+/// [`write_folder_atomically`] that does not put the folder in place once
+/// `cancel` is set (by a signal handler).
+pub fn write_folder_atomically_until<T>(
+    out: &Path,
+    cancel: Option<&AtomicBool>,
+    fill: impl FnOnce(&Path) -> Result<T, OutputError>,
+) -> Result<T, OutputError> {
+    let partial = folder::partial_path(out);
+    match folder::write_atomically(out, cancel, fill) {
+        Ok(result) => result.map_err(|e| e.naming(&partial, out)),
+        Err(FolderError::Interrupted { path }) => Err(OutputError::Interrupted(path)),
+        Err(e) => Err(OutputError::Folder(e)),
     }
-    fs::create_dir(&partial).map_err(io(&partial))?;
-    let result = fill(&partial).and_then(|value| replace_dir(&partial, out).map(|()| value));
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&partial);
-    }
-    result
 }
 
 fn write_all(scenario: &Scenario, lab: &mut Lab, dir: &Path, options: &RunOptions<'_>) -> Result<(), OutputError> {
-    let param_columns = if lab.objective().as_function().is_some() { lab.objective().dim() } else { 0 };
+    let param_columns =
+        if lab.objective().as_function().is_some() { scenario.param_columns(lab.objective().dim()) } else { 0 };
     let part_path = |i: usize| dir.join(format!("run-{i:06}.part"));
     let cancel = options.cancel;
     let progress = options.progress;
@@ -235,21 +233,4 @@ impl RunSink for PartSink<'_> {
         }
         Ok(())
     }
-}
-
-/// Put the complete folder `from` at `to`, replacing what was there.
-fn replace_dir(from: &Path, to: &Path) -> Result<(), OutputError> {
-    if to.exists() {
-        let old = to.with_file_name(format!(
-            ".{}.old-{}",
-            to.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-            std::process::id()
-        ));
-        fs::rename(to, &old).map_err(io(to))?;
-        fs::rename(from, to).map_err(io(to))?;
-        let _ = fs::remove_dir_all(&old);
-    } else {
-        fs::rename(from, to).map_err(io(to))?;
-    }
-    Ok(())
 }

@@ -218,6 +218,7 @@ pub fn hyperparameters(set: &ResultSet, run: &RunResult) -> Vec<(String, HValue)
                 match value {
                     Hyper::Float(x) => HValue::Number(x),
                     Hyper::Bool(b) => HValue::Bool(b),
+                    Hyper::Choice(c) => HValue::Text(c.to_string()),
                 },
             ));
         }

@@ -2,12 +2,14 @@
 //! to TOML with every default written (`optlab check`, `scenario.toml`).
 
 mod bundled;
+mod expand;
 mod expr;
 mod parse;
 mod resolve;
 mod tree;
 
 pub use bundled::{BUNDLED, Bundled, DEFAULT_SCENARIO, find_bundled};
+pub use expand::{ComboError, EventError, ExpandedRun, apply_event, check_events, configure, hyper_name, hyper_reason};
 pub use tree::ScenarioError;
 
 use crate::data::{DataError, DatasetConfig};
@@ -35,6 +37,9 @@ pub struct Scenario {
     pub stop: StopRule,
     pub optimizers: Vec<OptimizerEntry>,
     pub events: Vec<Event>,
+    /// `[objective] write_params`: whether steps.csv has the parameter columns
+    /// `x0, x1, ...` (analytic objectives); `None`: up to [`MAX_PARAM_COLUMNS`].
+    pub write_params: Option<bool>,
     /// Where the scenario came from (names it in errors; resolves relative paths).
     pub origin: Origin,
     pub locations: KeyLocations,
@@ -122,6 +127,19 @@ impl KeyLocations {
             message,
         }
     }
+
+    /// An error about a key outside `[objective]` (`optimizer[2]`, `event[0]`),
+    /// at its line when the scenario was read from text.
+    fn error_at(&self, origin: &Origin, key: &str, message: String) -> ScenarioError {
+        let at = self.keys.iter().find(|(k, _, _)| k == key);
+        ScenarioError {
+            file: origin.display(),
+            line: at.map(|a| a.1),
+            column: at.map(|a| a.2),
+            key: Some(key.to_string()),
+            message,
+        }
+    }
 }
 
 /// One `[[optimizer]]` entry: one run per sweep combination and seed.
@@ -182,7 +200,37 @@ pub fn fmt_hyper(h: Hyper) -> String {
     match h {
         Hyper::Float(x) => fmt_num(x),
         Hyper::Bool(b) => b.to_string(),
+        Hyper::Choice(c) => c.to_string(),
     }
+}
+
+/// steps.csv has a column per parameter (`x0, x1, ...`) for analytic
+/// objectives of up to this many parameters, unless `[objective]
+/// write_params` says otherwise.
+pub const MAX_PARAM_COLUMNS: usize = 32;
+
+/// The most parameters an analytic objective may have (`dim`): 80 MB a vector.
+pub const MAX_DIM: u64 = 10_000_000;
+
+/// The most runs (sweep combinations × seeds, over every entry) in a scenario.
+pub const MAX_RUNS: u64 = 100_000;
+
+/// The largest scenario file read.
+pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
+
+/// A scenario that is not UTF-8, located at its first bad byte.
+fn not_utf8(file: &str, bytes: &[u8], e: std::str::Utf8Error) -> LoadError {
+    let good = &bytes[..e.valid_up_to()];
+    let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
+    LoadError::Invalid(ScenarioError {
+        file: file.to_string(),
+        line: Some(line),
+        column: Some(column),
+        key: None,
+        message: "not valid UTF-8 (a scenario file must be UTF-8 text)".into(),
+    })
 }
 
 /// A scenario error, or a failure to read the file at all.
@@ -208,10 +256,30 @@ impl Scenario {
     /// A scenario file, or a bundled scenario by name (`rosenbrock`).
     pub fn load(name_or_path: &str) -> Result<Scenario, LoadError> {
         let path = Path::new(name_or_path);
-        if path.is_file() {
-            let text = std::fs::read_to_string(path)
-                .map_err(|source| LoadError::Io { path: name_or_path.to_string(), source })?;
-            return Ok(Scenario::parse(&text, Origin::File(path.to_path_buf()))?);
+        let io = |message: &str| LoadError::Io {
+            path: name_or_path.to_string(),
+            source: std::io::Error::other(message.to_string()),
+        };
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.is_file() => {
+                if meta.len() > MAX_SCENARIO_BYTES {
+                    return Err(io(&format!(
+                        "is {} bytes; a scenario file is at most {MAX_SCENARIO_BYTES} bytes",
+                        meta.len()
+                    )));
+                }
+                let bytes =
+                    std::fs::read(path).map_err(|source| LoadError::Io { path: name_or_path.to_string(), source })?;
+                let text =
+                    String::from_utf8(bytes).map_err(|e| not_utf8(name_or_path, e.as_bytes(), e.utf8_error()))?;
+                return Ok(Scenario::parse(&text, Origin::File(path.to_path_buf()))?);
+            }
+            Ok(meta) if meta.is_dir() => return Err(io("is a folder; give a scenario file (.toml)")),
+            // A FIFO or a device would block or never end: not read.
+            Ok(_) => {
+                return Err(io("is not a regular file (a FIFO, a device or a socket); give a scenario file (.toml)"));
+            }
+            Err(_) => {}
         }
         if let Some(b) = find_bundled(name_or_path) {
             return Ok(Scenario::parse(b.text, Origin::Bundled(b.name))?);
@@ -222,7 +290,7 @@ impl Scenario {
                 source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
             });
         }
-        Err(LoadError::NotFound(name_or_path.to_string()))
+        Err(LoadError::NotFound(crate::text::clip(name_or_path, crate::text::MAX_NAME)))
     }
 
     /// The resolved scenario as TOML: every default written out; parsing it
@@ -282,29 +350,36 @@ impl Scenario {
     }
 
     /// Every run: per entry, per sweep combination, per seed, in that order.
-    pub fn run_specs(&self, dim: usize) -> Vec<RunSpec> {
+    /// Each combination goes through the checked expansion and each run's
+    /// events are replayed against its optimizer, so a scenario put together in
+    /// code (a saved session) is held to the rules a parsed one is.
+    pub fn run_specs(&self, _dim: usize) -> Result<Vec<RunSpec>, ScenarioError> {
         let (noise, eval_every, objective_batch) = match &self.objective {
             ObjectiveSpec::Function { noise, .. } | ObjectiveSpec::Expr { noise, .. } => (*noise, 1, None),
             ObjectiveSpec::Model { batch_size, eval_every, .. } => (0.0, *eval_every, Some(*batch_size)),
         };
         let mut specs = Vec::new();
         for (entry_index, entry) in self.optimizers.iter().enumerate() {
-            for combo in entry.combinations() {
-                let label = entry.run_label(&combo);
-                let mut optimizer = entry.kind.build(dim);
-                for (name, value) in entry.hyper.iter().chain(combo.iter()) {
-                    // Validated when the scenario was parsed.
-                    let _ = optimizer.set(name, *value);
-                }
-                let events: Vec<Event> = self
-                    .events
-                    .iter()
-                    .filter(|e| e.run == label || (e.run == entry.label && !entry.sweep.is_empty()))
-                    .cloned()
-                    .collect();
+            let runs = entry.expand().map_err(|e| {
+                let key = if entry.sweep.is_empty() {
+                    format!("optimizer[{entry_index}]")
+                } else {
+                    format!("optimizer[{entry_index}].sweep")
+                };
+                self.locations.error_at(&self.origin, &key, e.to_string())
+            })?;
+            for run in runs {
+                let events: Vec<(usize, &Event)> =
+                    self.events.iter().enumerate().filter(|(_, e)| entry.event_applies(e, &run.label)).collect();
+                check_events(run.optimizer.as_ref(), events.iter().copied()).map_err(|e| {
+                    self.locations.error_at(&self.origin, &format!("event[{}]", e.index), e.to_string())
+                })?;
+                let events: Vec<Event> = events.into_iter().map(|(_, e)| e.clone()).collect();
+                // Fresh state for the objective's layout comes when the run starts (Run::new).
+                let optimizer = run.optimizer;
                 for i in 0..self.seeds {
                     specs.push(RunSpec {
-                        label: label.clone(),
+                        label: run.label.clone(),
                         entry: entry_index,
                         optimizer: optimizer.clone(),
                         schedule: entry.schedule.clone(),
@@ -318,19 +393,31 @@ impl Scenario {
                 }
             }
         }
-        specs
+        Ok(specs)
     }
 
     /// The objective and every run at its start.
     pub fn build_lab(&self) -> Result<Lab, ScenarioError> {
         let objective = self.build_objective()?;
-        let specs = self.run_specs(objective.dim());
+        let specs = self.run_specs(objective.dim())?;
         Ok(Lab::new(objective, specs, self.stop.clone()))
     }
 
     /// Every run label, in run order (without repeats for seeds).
     pub fn run_labels(&self) -> Vec<String> {
         self.optimizers.iter().flat_map(|e| e.combinations().into_iter().map(|c| e.run_label(&c))).collect()
+    }
+
+    /// How many parameter columns steps.csv has for an objective of `dim`
+    /// parameters: every one for analytic objectives up to
+    /// [`MAX_PARAM_COLUMNS`], or as `write_params` says; none for models.
+    pub fn param_columns(&self, dim: usize) -> usize {
+        match (&self.objective, self.write_params) {
+            (ObjectiveSpec::Model { .. }, _) | (_, Some(false)) => 0,
+            (_, Some(true)) => dim,
+            (_, None) if dim <= MAX_PARAM_COLUMNS => dim,
+            _ => 0,
+        }
     }
 
     /// How many runs (sweep combinations × seeds over all entries).
@@ -394,7 +481,7 @@ mod tests {
             ["Adam lr=0.1 beta1=0.8", "Adam lr=0.1 beta1=0.9", "Adam lr=0.01 beta1=0.8", "Adam lr=0.01 beta1=0.9"]
         );
         assert_eq!(s.run_count(), 8);
-        let specs = s.run_specs(2);
+        let specs = s.run_specs(2).unwrap();
         assert_eq!(specs.len(), 8);
         assert_eq!(specs[2].optimizer.get("beta1"), Some(Hyper::Float(0.9)));
         assert_eq!(specs[2].optimizer.get("lr"), Some(Hyper::Float(0.1)));
@@ -407,9 +494,38 @@ mod tests {
             "steps = 10\n{HEAD}[[optimizer]]\nkind = \"sgd\"\nlabel = \"S\"\nsweep = {{ lr = [0.1, 0.2] }}\n\
              [[event]]\nstep = 3\nrun = \"S\"\nmomentum = 0.5\n[[event]]\nstep = 4\nrun = \"S lr=0.2\"\nlr = 0.3\n"
         ));
-        let specs = s.run_specs(2);
+        let specs = s.run_specs(2).unwrap();
         assert_eq!(specs[0].events.len(), 1);
         assert_eq!(specs[1].events.len(), 2);
+    }
+
+    #[test]
+    fn every_run_carries_the_settings_its_label_names() {
+        // Keys in any order: the entry is checked as a whole.
+        let s = parse(&format!(
+            "{HEAD}[[optimizer]]\nkind = \"sgd\"\nlabel = \"S\"\nnesterov = true\nmomentum = 0.9\n\
+             sweep = {{ momentum = [0.5, 0.9], weight_decay = [0, 0.1] }}\n"
+        ));
+        let specs = s.run_specs(2).unwrap();
+        assert_eq!(specs.len(), 4);
+        for spec in &specs {
+            assert_eq!(spec.optimizer.get("nesterov"), Some(Hyper::Bool(true)));
+            for (name, value) in
+                s.optimizers[0].combinations()[specs.iter().position(|x| x.label == spec.label).unwrap()].iter()
+            {
+                assert_eq!(spec.optimizer.get(name), Some(*value), "{}", spec.label);
+            }
+        }
+    }
+
+    #[test]
+    fn a_scenario_built_in_code_is_checked_too() {
+        let mut s = parse(&format!("{HEAD}[[optimizer]]\nkind = \"sgd\"\nmomentum = 0.9\n"));
+        s.optimizers[0].sweep =
+            vec![("nesterov".into(), vec![Hyper::Bool(true)]), ("dampening".into(), vec![Hyper::Float(0.5)])];
+        let e = s.run_specs(2).err().expect("an invalid combination");
+        assert!(e.to_string().contains("nesterov"), "{e}");
+        assert!(s.build_lab().is_err());
     }
 
     #[test]

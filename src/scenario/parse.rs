@@ -1,5 +1,6 @@
 //! From TOML text to a validated [`Scenario`].
 
+use super::expand::{apply_event, configure, hyper_name};
 use super::tree::{self, Node, ScenarioError, Source, TableReader, Value};
 use super::{KeyLocations, ObjectiveSpec, OptimizerEntry, Origin, Scenario, fmt_hyper};
 use crate::data::{DatasetConfig, DatasetSource};
@@ -7,11 +8,11 @@ use crate::engine::{Change, Event, StopRule};
 use crate::objective::functions::Quadratic;
 use crate::objective::models::{Activation, Init, ModelConfig, ModelKind};
 use crate::objective::{FunctionKind, FunctionParams};
-use crate::optim::{Hyper, OptimizerKind, Schedule, ScheduleKind};
+use crate::optim::{Hyper, HyperSpec, OptimizerKind, Schedule, ScheduleKind};
 use std::collections::BTreeMap;
 
 const TOP_KEYS: &[&str] = &["name", "description", "seed", "steps", "seeds", "objective", "stop", "optimizer", "event"];
-const FUNCTION_KEYS: &[&str] = &["kind", "start", "noise", "dim", "coeffs"];
+const FUNCTION_KEYS: &[&str] = &["kind", "start", "noise", "dim", "coeffs", "write_params"];
 const STOP_KEYS: &[&str] = &["target_loss", "stop_at_target", "divergence_factor"];
 const ENTRY_KEYS: &[&str] = &["kind", "label", "sweep", "schedule", "batch_size"];
 
@@ -41,7 +42,7 @@ pub fn parse(text: &str, origin: Origin) -> Result<Scenario, ScenarioError> {
 
     let objective_node = top.required("objective")?;
     let mut locations = KeyLocations::default();
-    let objective = parse_objective(&source, objective_node, &origin, &mut locations)?;
+    let (objective, write_params) = parse_objective(&source, objective_node, &origin, &mut locations)?;
 
     let stop = match top.take("stop") {
         Some(node) => parse_stop(&source, node)?,
@@ -84,7 +85,34 @@ pub fn parse(text: &str, origin: Origin) -> Result<Scenario, ScenarioError> {
     };
 
     top.finish(TOP_KEYS)?;
-    Ok(Scenario { name, description, seed, steps, seeds, objective, stop, optimizers, events, origin, locations })
+    // Runs are counted before any is made: a sweep of sweeps must not exhaust memory.
+    let runs = optimizers
+        .iter()
+        .map(|e| e.sweep.iter().fold(1u64, |n, (_, v)| n.saturating_mul(v.len() as u64)))
+        .fold(0u64, u64::saturating_add)
+        .saturating_mul(seeds);
+    if runs > super::MAX_RUNS {
+        let at = entries.iter().find(|e| matches!(&e.value, Value::Table(t) if t.iter().any(|x| x.key == "sweep")));
+        return Err(source.error(
+            &at.map_or(0..0, |n| n.span.clone()),
+            Some("optimizer"),
+            format!("{runs} runs (sweep combinations × seeds); a scenario has at most {}", super::MAX_RUNS),
+        ));
+    }
+    Ok(Scenario {
+        name,
+        description,
+        seed,
+        steps,
+        seeds,
+        objective,
+        stop,
+        optimizers,
+        events,
+        write_params,
+        origin,
+        locations,
+    })
 }
 
 fn array_of_tables<'t>(source: &Source<'_>, node: &'t Node, key: &str) -> Result<Vec<&'t Node>, ScenarioError> {
@@ -110,18 +138,29 @@ fn parse_objective(
     node: &Node,
     origin: &Origin,
     locations: &mut KeyLocations,
-) -> Result<ObjectiveSpec, ScenarioError> {
+) -> Result<(ObjectiveSpec, Option<bool>), ScenarioError> {
     let mut t = TableReader::new(source, "objective", node)?;
+    let write_params = match t.bool("write_params")? {
+        Some((_, node)) if ModelKind::from_name(t.str("kind").ok().flatten().map_or("", |k| k.0)).is_some() => {
+            return Err(t.error(
+                node,
+                "write_params",
+                "applies only to analytic objectives (models have no parameter columns)",
+            ));
+        }
+        Some((v, _)) => Some(v),
+        None => None,
+    };
     let (kind_name, kind_node) = match t.str("kind")? {
         Some(k) => k,
         None => return Err(t.error_here("kind", "missing: which objective (see `optlab list objectives`)")),
     };
     if kind_name == "expr" {
-        return super::expr::parse_expr_objective(source, t);
+        return super::expr::parse_expr_objective(source, t).map(|o| (o, write_params));
     }
     if let Some(model) = ModelKind::from_name(kind_name) {
         locations.insert(source, "kind", kind_node);
-        return parse_model(source, t, model, origin, locations);
+        return parse_model(source, t, model, origin, locations).map(|m| (m, write_params));
     }
     let Some(kind) = FunctionKind::from_name(kind_name) else {
         let known: Vec<&str> = FunctionKind::ALL
@@ -141,7 +180,9 @@ fn parse_objective(
             return Err(t.error(node, "dim", format!("{} is {}-D only", kind.name(), kind.default_dim())));
         }
         Some((0, node)) => return Err(t.error(node, "dim", "must be at least 1")),
-        Some((d, node)) if d > 1_000_000_000 => return Err(t.error(node, "dim", "too large")),
+        Some((d, node)) if d > super::MAX_DIM => {
+            return Err(t.error(node, "dim", format!("{d} is too large; at most {}", super::MAX_DIM)));
+        }
         Some((d, _)) => Some(d as usize),
         None => None,
     };
@@ -188,7 +229,7 @@ fn parse_objective(
         coeffs: params.coeffs.or_else(|| kind.takes_coeffs().then(|| Quadratic::default_coeffs(dim))),
     };
     t.finish(FUNCTION_KEYS)?;
-    Ok(ObjectiveSpec::Function { kind, params, start, noise })
+    Ok((ObjectiveSpec::Function { kind, params, start, noise }, write_params))
 }
 
 const MODEL_KEYS: &[&str] = &["kind", "dataset", "l2", "batch_size", "eval_every", "init", "hidden", "activation"];
@@ -383,11 +424,13 @@ fn parse_stop(source: &Source<'_>, node: &Node) -> Result<StopRule, ScenarioErro
     Ok(rule)
 }
 
-fn hyper_from_node(node: &Node, spec_default: Hyper) -> Result<Hyper, String> {
-    match (spec_default, &node.value) {
+fn hyper_from_node(node: &Node, spec: &HyperSpec) -> Result<Hyper, String> {
+    match (spec.default, &node.value) {
         (Hyper::Bool(_), Value::Bool(b)) => Ok(Hyper::Bool(*b)),
         (Hyper::Bool(_), other) => Err(format!("expected true or false, found {}", other.type_name())),
         (Hyper::Float(_), _) => tree::as_f64(node).map(Hyper::Float),
+        (Hyper::Choice(_), Value::Str(s)) => spec.domain.choice(s),
+        (Hyper::Choice(_), other) => Err(format!("expected {}, found {}", spec.domain.describe(), other.type_name())),
     }
 }
 
@@ -423,9 +466,11 @@ fn parse_entry<'t>(
     };
     let sweep_node = t.take("sweep");
 
-    let mut optimizer = kind.build(0);
     let specs = kind.specs();
-    let mut given = Vec::new();
+    // Every value is read first and the configuration checked as a whole, as
+    // PyTorch checks a parameter group: the order of the keys does not matter.
+    let mut given: Vec<(String, Hyper)> = Vec::new();
+    let mut given_nodes: Vec<(&'static str, &Node)> = Vec::new();
     for entry in t.take_rest() {
         let Some(spec) = specs.iter().find(|s| s.name == entry.key) else {
             let mut accepted: Vec<&str> = ENTRY_KEYS.to_vec();
@@ -437,14 +482,26 @@ fn parse_entry<'t>(
                 format!("unknown key for {kind_name}{hint}; accepted here: {}", accepted.join(", ")),
             ));
         };
-        let value = hyper_from_node(&entry.node, spec.default).map_err(|m| t.error(&entry.node, &entry.key, m))?;
-        optimizer.set(spec.name, value).map_err(|e| t.error(&entry.node, &entry.key, hyper_message(&e)))?;
-        given.push(spec.name);
+        let value = hyper_from_node(&entry.node, spec).map_err(|m| t.error(&entry.node, &entry.key, m))?;
+        spec.domain.check(value).map_err(|m| t.error(&entry.node, &entry.key, m))?;
+        given.push((spec.name.to_string(), value));
+        given_nodes.push((spec.name, &entry.node));
     }
+    let optimizer = configure(kind, &given, &[]).map_err(|e| {
+        let name = hyper_name(&e);
+        match given_nodes.iter().find(|(n, _)| *n == name) {
+            Some((_, node)) => t.error(node, name, hyper_message(&e)),
+            None => t.error(node, name, hyper_message(&e)),
+        }
+    })?;
 
     let mut sweep = Vec::new();
+    // Where each swept value stands, to point at the one a combination fails on.
+    let mut sweep_nodes: Vec<(&'static str, Hyper, &Node)> = Vec::new();
+    let mut sweep_path = String::new();
     if let Some(node) = sweep_node {
         let mut st = TableReader::new(source, &t.key_path("sweep"), node)?;
+        sweep_path = st.path.clone();
         for entry in st.take_rest() {
             let Some(spec) = specs.iter().find(|s| s.name == entry.key) else {
                 let names: Vec<&str> = specs.iter().map(|s| s.name).collect();
@@ -460,15 +517,18 @@ fn parse_entry<'t>(
             if items.is_empty() {
                 return Err(st.error(&entry.node, &entry.key, "a sweep needs at least one value"));
             }
+            if sweep.iter().any(|(n, _): &(String, Vec<Hyper>)| n == spec.name) {
+                return Err(st.error(&entry.node, &entry.key, "is swept twice"));
+            }
             let mut values = Vec::new();
             for item in items {
-                let v = hyper_from_node(item, spec.default).map_err(|m| st.error(item, &entry.key, m))?;
-                let mut probe = optimizer.clone();
-                probe.set(spec.name, v).map_err(|e| st.error(item, &entry.key, hyper_message(&e)))?;
+                let v = hyper_from_node(item, spec).map_err(|m| st.error(item, &entry.key, m))?;
+                spec.domain.check(v).map_err(|m| st.error(item, &entry.key, m))?;
                 if values.contains(&v) {
                     return Err(st.error(item, &entry.key, format!("{} appears twice", fmt_hyper(v))));
                 }
                 values.push(v);
+                sweep_nodes.push((spec.name, v, item));
             }
             sweep.push((spec.name.to_string(), values));
         }
@@ -481,7 +541,22 @@ fn parse_entry<'t>(
         Some((l, node)) => (l, Some(node)),
         None => (String::new(), None),
     };
-    Ok((OptimizerEntry { kind, label, hyper, sweep, schedule, batch_size }, label_node))
+    let entry = OptimizerEntry { kind, label, hyper, sweep, schedule, batch_size };
+    // Every combination is checked as the run it will be (labels come later, so
+    // the error names the combination's values).
+    if let Err(e) = entry.expand() {
+        let name = e.name().to_string();
+        let swept = e.combination.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
+        let at = match swept {
+            Some(v) => sweep_nodes.iter().find(|(n, value, _)| *n == name && *value == v).map(|(_, _, node)| *node),
+            None => given_nodes.iter().find(|(n, _)| *n == name).map(|(_, node)| *node),
+        };
+        let values: Vec<String> = e.combination.iter().map(|(n, v)| format!("{n}={}", fmt_hyper(*v))).collect();
+        let message = format!("the combination {} is invalid: {}", values.join(" "), hyper_message(&e.error));
+        let key = if swept.is_some() { format!("{sweep_path}.{name}") } else { format!("{path}.{name}") };
+        return Err(source.error(&at.unwrap_or(node).span, Some(&key), message));
+    }
+    Ok((entry, label_node))
 }
 
 fn closest_hint(key: &str, accepted: &[&str]) -> String {
@@ -674,15 +749,8 @@ fn parse_event(
             entries.iter().flat_map(|e| e.combinations().into_iter().map(|c| e.run_label(&c))).collect();
         return Err(t.error(run_node, "run", format!("no run is labelled `{run}`; runs: {}", labels.join(", "))));
     };
-    let probe = probes.entry(run.to_string()).or_insert_with(|| {
-        let mut probe = entry.kind.build(0);
-        let combo = entry.combinations().into_iter().find(|c| entry.run_label(c) == run).unwrap_or_default();
-        for (n, v) in entry.hyper.iter().chain(combo.iter()) {
-            let _ = probe.set(n, *v);
-        }
-        probe
-    });
     let mut changes = Vec::new();
+    let mut change_nodes: Vec<(&'static str, &Node)> = Vec::new();
     for e in t.take_rest() {
         let Some(spec) = entry.kind.specs().iter().find(|s| s.name == e.key) else {
             let names: Vec<&str> = entry.kind.specs().iter().map(|s| s.name).collect();
@@ -692,13 +760,30 @@ fn parse_event(
                 format!("{} has no hyperparameter `{}`; it has: {}", entry.kind.name(), e.key, names.join(", ")),
             ));
         };
-        let value = hyper_from_node(&e.node, spec.default).map_err(|m| t.error(&e.node, &e.key, m))?;
-        probe.set(spec.name, value).map_err(|err| t.error(&e.node, &e.key, hyper_message(&err)))?;
+        let value = hyper_from_node(&e.node, spec).map_err(|m| t.error(&e.node, &e.key, m))?;
+        spec.domain.check(value).map_err(|m| t.error(&e.node, &e.key, m))?;
         changes.push(Change { name: spec.name.to_string(), value });
+        change_nodes.push((spec.name, &e.node));
     }
     if changes.is_empty() {
         return Err(t.error_here("", "an event changes at least one hyperparameter (e.g. lr = 0.01)"));
     }
     t.finish(&["step", "run"])?;
-    Ok(Event { step, run: run.to_string(), changes })
+    let event = Event { step, run: run.to_string(), changes };
+    // Checked against every run it applies to, each with the changes of the
+    // events before it (the caller reads them in step order).
+    let runs = entry.expand().map_err(|e| source.error(&node.span, Some(&path), e.to_string()))?;
+    for target in runs.into_iter().filter(|r| entry.event_applies(&event, &r.label)) {
+        let probe = probes.entry(target.label.clone()).or_insert(target.optimizer);
+        if let Err(err) = apply_event(probe.as_mut(), &event) {
+            let name = hyper_name(&err).to_string();
+            let at = change_nodes.iter().find(|(n, _)| *n == name).map_or(node, |(_, n)| *n);
+            let mut message = hyper_message(&err);
+            if target.label != run || !entry.sweep.is_empty() {
+                message = format!("{message} (in run `{}`)", target.label);
+            }
+            return Err(source.error(&at.span, Some(&format!("{path}.{name}")), message));
+        }
+    }
+    Ok(event)
 }

@@ -19,6 +19,7 @@ fn hyper(h: Hyper) -> Value {
     match h {
         Hyper::Float(v) => Value::Float(v),
         Hyper::Bool(b) => Value::Boolean(b),
+        Hyper::Choice(c) => Value::String(c.to_string()),
     }
 }
 
@@ -42,6 +43,9 @@ pub fn to_toml(s: &Scenario) -> String {
             }
             objective.insert("start".into(), floats(start));
             objective.insert("noise".into(), Value::Float(*noise));
+            if let Some(w) = s.write_params {
+                objective.insert("write_params".into(), Value::Boolean(w));
+            }
         }
         ObjectiveSpec::Expr { spec, start, noise } => {
             objective.insert("kind".into(), Value::String("expr".into()));

@@ -52,8 +52,9 @@ impl Source<'_> {
             file: self.file.clone(),
             line: Some(line),
             column: Some(column),
-            key: key.map(str::to_string),
-            message: message.into(),
+            // Keys and values quoted from the file may be megabytes long.
+            key: key.map(|k| crate::text::clip(k, 2 * crate::text::MAX_NAME)),
+            message: crate::text::clip(&message.into(), crate::text::MAX_MESSAGE),
         }
     }
 }
@@ -104,10 +105,68 @@ pub fn parse(source: &Source<'_>) -> Result<Node, ScenarioError> {
             Ok(Node { value: Value::Table(convert_table(table.get_ref())), span })
         }
         Err(e) => {
-            let span = e.span().unwrap_or(0..0);
-            Err(source.error(&span, None, format!("invalid TOML: {}", e.message().trim())))
+            let message = e.message().trim();
+            // The parser gives up on deep nesting without saying where: find it.
+            let span = match e.span() {
+                Some(span) if span.start > 0 || !message.contains("recursion") => span,
+                _ => deepest_nesting(source.text).map_or(0..0, |at| at..at),
+            };
+            Err(source.error(&span, None, format!("invalid TOML: {message}")))
         }
     }
+}
+
+/// Nesting deeper than any scenario needs.
+const DEEP: usize = 100;
+
+/// Where nesting first goes deeper than [`DEEP`]: brackets and braces of
+/// values, and the dots of keys and table headers (`[a.b.c]`), outside
+/// strings and comments.
+fn deepest_nesting(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut dots = 0usize;
+    let mut quote: Option<char> = None;
+    let mut comment = false;
+    let mut escaped = false;
+    let mut previous = ' ';
+    for (i, c) in text.char_indices() {
+        let before = std::mem::replace(&mut previous, c);
+        if c == '\n' {
+            comment = false;
+            dots = 0;
+            if quote == Some('"') || quote == Some('\'') {
+                quote = None;
+            }
+            continue;
+        }
+        if comment {
+            continue;
+        }
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' && q == '"' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '#' => comment = true,
+            '"' | '\'' => quote = Some(c),
+            '[' | '{' => depth += 1,
+            ']' | '}' => depth = depth.saturating_sub(1),
+            // Dots of keys, not of numbers.
+            '.' if !before.is_ascii_digit() => dots += 1,
+            '=' => dots = 0,
+            _ => {}
+        }
+        if depth + dots > DEEP {
+            return Some(i);
+        }
+    }
+    None
 }
 
 fn convert_table(table: &DeTable<'_>) -> Vec<Entry> {
@@ -321,6 +380,18 @@ mod tests {
         let e = parse(&s).unwrap_err();
         assert_eq!(e.line, Some(2));
         assert!(e.to_string().starts_with("f.toml:2:"), "{e}");
+    }
+
+    #[test]
+    fn deep_nesting_is_located() {
+        let header = format!("name = \"t\"\n\n[{}]\n", vec!["a"; 5000].join("."));
+        let arrays = format!("name = \"t\"\n\nx = {}{}\n", "[".repeat(5000), "]".repeat(5000));
+        let tables = format!("name = \"t\"\n\nx = {}1{}\n", "{a=".repeat(5000), "}".repeat(5000));
+        for text in [header, arrays, tables] {
+            let e = parse(&Source { file: "f.toml".into(), text: &text }).unwrap_err();
+            assert_eq!(e.line, Some(3), "{e}");
+        }
+        assert_eq!(deepest_nesting("a = [[1], {b = \"[[[[\"}] # [[[[\n"), None);
     }
 
     #[test]

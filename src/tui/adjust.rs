@@ -79,6 +79,21 @@ pub fn step_hyper(spec: &HyperSpec, value: Hyper, up: bool) -> Option<Hyper> {
     let next = match (spec.domain, value) {
         (Domain::Bool, Hyper::Bool(b)) => return Some(Hyper::Bool(!b)),
         (_, Hyper::Bool(_)) | (Domain::Bool, _) => return None,
+        (Domain::Choice(options), Hyper::Choice(c)) => {
+            let i = options.iter().position(|o| *o == c)?;
+            let next = if up { (i + 1) % options.len() } else { (i + options.len() - 1) % options.len() };
+            return (next != i).then(|| Hyper::Choice(options[next]));
+        }
+        (_, Hyper::Choice(_)) | (Domain::Choice(_), _) => return None,
+        (Domain::PositiveInteger | Domain::NonNegativeInteger, Hyper::Float(x)) => {
+            if up {
+                x + 1.0
+            } else {
+                x - 1.0
+            }
+        }
+        // Coefficients of a polynomial (Newton–Schulz): no natural notch.
+        (Domain::Finite, Hyper::Float(_)) => return None,
         (Domain::UnitHalfOpen | Domain::UnitClosed | Domain::UnitOpen, Hyper::Float(x)) => towards_one(x, up)?,
         // Momenta and decay rates live just below 1 whatever their domain says.
         (Domain::Positive | Domain::NonNegative, Hyper::Float(x)) if NEAR_ONE.contains(&spec.name) && x < 1.0 => {

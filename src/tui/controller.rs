@@ -273,7 +273,13 @@ impl Controller {
         let options = LrFindOptions::default();
         let objective = self.lab.objective();
         let f_star = objective.min_value();
-        let curve = range_test(objective, &template, &options);
+        let curve = match range_test(objective, &template, &options) {
+            Ok(curve) => curve,
+            Err(e) => {
+                self.notify(format!("lr-find: {}", crate::scenario::hyper_reason(&e)), true);
+                return;
+            }
+        };
         let applied = match curve.suggestion {
             Some(lr) => {
                 let before = self.notice.as_ref().map(|n| n.seq);

@@ -107,14 +107,31 @@ fn csv_err(path: &Path) -> impl Fn(::csv::Error) -> OutputError + '_ {
     move |source| OutputError::Csv { path: path.display().to_string(), source }
 }
 
-/// Write `results/<slug>-session-N.toml`; returns its path.
+/// Write `results/<slug>-session-N.toml`; returns its path. The saved
+/// scenario is named "NAME (session N)", so `optlab run` of it writes to its
+/// own result folder, `results/<slug>-session-N/`, never over the original's.
 pub fn save(results: &Path, session: &Scenario) -> Result<PathBuf, OutputError> {
     fs::create_dir_all(results).map_err(io(results))?;
-    let path = next_free(results, &format!("{}-session-", slug(&session.name)), ".toml");
+    let stem = format!("{}-session-", slug(&session.name));
     let partial = results.join(format!(".session.partial-{}", std::process::id()));
-    fs::write(&partial, session.to_toml()).map_err(io(&partial))?;
-    fs::rename(&partial, &path).map_err(io(&path))?;
-    Ok(path)
+    // Another lab may save at the same moment: a number is taken only by
+    // linking the complete file to a name that does not exist yet.
+    for n in 1u64.. {
+        let path = results.join(format!("{stem}{n}.toml"));
+        if fs::symlink_metadata(&path).is_ok() {
+            continue;
+        }
+        let own = Scenario { name: format!("{} (session {n})", session.name), ..session.clone() };
+        fs::write(&partial, own.to_toml()).map_err(io(&partial))?;
+        let linked = fs::hard_link(&partial, &path);
+        fs::remove_file(&partial).map_err(io(&partial))?;
+        match linked {
+            Ok(()) => return Ok(path),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(io(&path)(e)),
+        }
+    }
+    unreachable!("some number is free")
 }
 
 /// Write the results so far (steps.csv, summary.csv, scenario.toml) into a new
@@ -126,7 +143,13 @@ pub fn export(
     histories: &[RwLock<History>],
 ) -> Result<PathBuf, OutputError> {
     let out = next_free(results, &format!("{}-export-", slug(&session.name)), "");
-    let param_columns = if lab.objective().as_function().is_some() { lab.objective().dim() } else { 0 };
+    // Named after its folder, so that `optlab run` of its scenario.toml writes
+    // beside the original's results, not over them.
+    let number = out.file_name().map(|n| n.to_string_lossy().rsplit('-').next().unwrap_or("").to_string());
+    let session =
+        &Scenario { name: format!("{} (export {})", session.name, number.unwrap_or_default()), ..session.clone() };
+    let param_columns =
+        if lab.objective().as_function().is_some() { session.param_columns(lab.objective().dim()) } else { 0 };
     write_folder_atomically(&out, |dir| {
         let steps_path = dir.join("steps.csv");
         let file = File::create(&steps_path).map_err(io(&steps_path))?;
@@ -153,4 +176,26 @@ pub fn export(
         Ok(())
     })?;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_saved_session_has_its_own_name_and_result_folder() {
+        let tmp = tempfile::tempdir().unwrap();
+        let scenario = Scenario::load("rosenbrock").unwrap();
+        let lab = scenario.build_lab().unwrap();
+        let session = session_scenario(&scenario, &lab);
+        let first = save(tmp.path(), &session).unwrap();
+        let second = save(tmp.path(), &session).unwrap();
+        assert_eq!(first, tmp.path().join("rosenbrock-the-textbook-five-session-1.toml"));
+        assert_eq!(second, tmp.path().join("rosenbrock-the-textbook-five-session-2.toml"));
+        let saved = Scenario::load(first.to_str().unwrap()).unwrap();
+        assert_eq!(saved.name, format!("{} (session 1)", scenario.name));
+        // Its results go to the folder named like the file.
+        assert_eq!(slug(&saved.name), "rosenbrock-the-textbook-five-session-1");
+        assert_ne!(slug(&saved.name), slug(&scenario.name));
+    }
 }

@@ -621,7 +621,7 @@ fn f_finds_a_learning_rate_and_sets_it_as_a_slider_move() {
     let objective = lab.controller.lab().objective();
     let mut template = lab.controller.lab().runs()[1].spec().clone();
     template.optimizer.set("lr", Hyper::Float(0.0331)).unwrap();
-    let headless = crate::report::lr_find::range_test(objective, &template, &view.options);
+    let headless = crate::report::lr_find::range_test(objective, &template, &view.options).unwrap();
     assert_eq!(headless.suggestion, Some(lr));
     // Shown in the right-hand pane until f (or v) closes it.
     let screen = text_of(&lab.app, 120, 40);

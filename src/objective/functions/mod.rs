@@ -37,124 +37,141 @@ use super::Window;
 use ndarray::{Array1, ArrayView1, ArrayViewMut1};
 use std::fmt;
 
-/// The analytic objectives of the contract (section 2.2) and a few more.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum FunctionKind {
-    Rosenbrock,
-    Beale,
-    Himmelblau,
-    Booth,
-    Rastrigin,
-    Ackley,
-    Quadratic,
-    Saddle,
-    RotatedQuadratic,
-    Matyas,
-    ThreeHumpCamel,
-    SixHumpCamel,
-    StyblinskiTang,
-    GoldsteinPrice,
-    /// A typed objective (`kind = "expr"`): not in [`FunctionKind::ALL`], built
-    /// from its expression by [`crate::objective::expr::ExprFunction`].
-    Expr,
+/// Declares the analytic functions, one line each:
+/// `Variant = "name", nd: N-D?, min_dim: smallest dim, coeffs: takes coeffs?, "summary", constructor;`
+/// where the constructor is a `fn(usize, &FunctionParams) -> Result<Box<dyn TestFunction>, FunctionError>`
+/// given the dimension (checked against `nd` and `min_dim`) and the parameters.
+macro_rules! function_kinds {
+    ( $( $variant:ident = $name:expr, nd: $nd:expr, min_dim: $min_dim:expr, coeffs: $coeffs:expr,
+         $summary:expr, $build:expr; )*
+      @typed $typed:ident = $typed_name:expr, $typed_summary:expr; ) => {
+        /// The analytic objectives of the contract (section 2.2) and a few more.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum FunctionKind {
+            $( $variant, )*
+            /// A typed objective (`kind = "expr"`): not in [`FunctionKind::ALL`], built
+            /// from its expression by [`crate::objective::expr::ExprFunction`].
+            $typed,
+        }
+
+        impl FunctionKind {
+            /// The contract's functions first, then the extras.
+            pub const ALL: &'static [FunctionKind] = &[$( FunctionKind::$variant ),*];
+
+            pub fn name(self) -> &'static str {
+                match self {
+                    $( FunctionKind::$variant => $name, )*
+                    FunctionKind::$typed => $typed_name,
+                }
+            }
+
+            /// One line for `optlab list objectives`.
+            pub fn summary(self) -> &'static str {
+                match self {
+                    $( FunctionKind::$variant => $summary, )*
+                    FunctionKind::$typed => $typed_summary,
+                }
+            }
+
+            pub fn is_nd(self) -> bool {
+                match self {
+                    $( FunctionKind::$variant => $nd, )*
+                    FunctionKind::$typed => false,
+                }
+            }
+
+            /// Whether the function takes `coeffs`.
+            pub fn takes_coeffs(self) -> bool {
+                match self {
+                    $( FunctionKind::$variant => $coeffs, )*
+                    FunctionKind::$typed => false,
+                }
+            }
+
+            /// The smallest `dim` an N-D function accepts.
+            fn min_dim(self) -> usize {
+                match self {
+                    $( FunctionKind::$variant => $min_dim, )*
+                    FunctionKind::$typed => 1,
+                }
+            }
+
+            fn construct(self, dim: usize, params: &FunctionParams) -> Result<Box<dyn TestFunction>, FunctionError> {
+                match self {
+                    $( FunctionKind::$variant => ($build)(dim, params), )*
+                    FunctionKind::$typed => Err(FunctionError {
+                        key: "f",
+                        message: "a typed objective is built from its `f`".into(),
+                    }),
+                }
+            }
+        }
+    };
+}
+
+type Built = Result<Box<dyn TestFunction>, FunctionError>;
+
+function_kinds! {
+    Rosenbrock = "rosenbrock", nd: true, min_dim: 2, coeffs: false,
+        "curved narrow valley, minimum 0 at (1, ..., 1); N-D with `dim`",
+        |dim, _: &FunctionParams| -> Built { Ok(Box::new(Rosenbrock::new(dim))) };
+    Beale = "beale", nd: false, min_dim: 2, coeffs: false,
+        "flat basin between steep ridges, minimum 0 at (3, 0.5)",
+        |_, _: &FunctionParams| -> Built { Ok(Box::new(Beale)) };
+    Himmelblau = "himmelblau", nd: false, min_dim: 2, coeffs: false,
+        "four minima of value 0; which one a method finds depends on its path",
+        |_, _: &FunctionParams| -> Built { Ok(Box::new(Himmelblau)) };
+    Booth = "booth", nd: false, min_dim: 2, coeffs: false,
+        "easy bowl turned 45 degrees (condition 9), minimum 0 at (1, 3)",
+        |_, _: &FunctionParams| -> Built { Ok(Box::new(Booth)) };
+    Rastrigin = "rastrigin", nd: true, min_dim: 1, coeffs: false,
+        "bowl covered in ripples, local minima everywhere, minimum 0 at 0; N-D with `dim`",
+        |dim, _: &FunctionParams| -> Built { Ok(Box::new(Rastrigin::new(dim))) };
+    Ackley = "ackley", nd: false, min_dim: 2, coeffs: false,
+        "flat rippled plateau around a narrow funnel, minimum 0 at (0, 0)",
+        |_, _: &FunctionParams| -> Built { Ok(Box::new(Ackley)) };
+    Quadratic = "quadratic", nd: true, min_dim: 1, coeffs: true,
+        "axis-aligned bowl 1/2 sum c_i x_i^2, `coeffs` set the curvatures (default [1, 10]); N-D",
+        |_, p: &FunctionParams| -> Built { Ok(Box::new(Quadratic::from_params(p.dim, p.coeffs.as_deref())?)) };
+    Saddle = "saddle", nd: false, min_dim: 2, coeffs: false,
+        "x^2 + y^4/4 - y^2/2: start next to a saddle, minima -1/4 at (0, +-1)",
+        |_, _: &FunctionParams| -> Built { Ok(Box::new(Saddle)) };
+    RotatedQuadratic = "rotated_quadratic", nd: false, min_dim: 2, coeffs: true,
+        "the 2-D quadratic turned 45 degrees: per-coordinate step sizes lose their edge",
+        |_, p: &FunctionParams| -> Built {
+            Ok(match p.coeffs.as_deref() {
+                Some(coeffs) => Box::new(RotatedQuadratic::new(coeffs)?),
+                None => Box::new(RotatedQuadratic::default()),
+            })
+        };
+    Matyas = "matyas", nd: false, min_dim: 2, coeffs: false,
+        "flat diagonal valley (condition 25), minimum 0 at (0, 0)",
+        |_, _: &FunctionParams| -> Built { Ok(Box::new(Matyas)) };
+    ThreeHumpCamel = "three_hump_camel", nd: false, min_dim: 2, coeffs: false,
+        "a shallow local-minimum trap next to the minimum 0 at (0, 0)",
+        |_, _: &FunctionParams| -> Built { Ok(Box::new(ThreeHumpCamel)) };
+    SixHumpCamel = "six_hump_camel", nd: false, min_dim: 2, coeffs: false,
+        "two global minima -1.0316 at +-(0.0898, -0.7127), four local ones",
+        |_, _: &FunctionParams| -> Built { Ok(Box::new(SixHumpCamel)) };
+    StyblinskiTang = "styblinski_tang", nd: true, min_dim: 1, coeffs: false,
+        "lopsided double well per coordinate, minimum -39.166 n at (-2.9035, ...); N-D with `dim`",
+        |dim, _: &FunctionParams| -> Built { Ok(Box::new(StyblinskiTang::new(dim))) };
+    GoldsteinPrice = "goldstein_price", nd: false, min_dim: 2, coeffs: false,
+        "values from 3 to 1e6: a lesson in scale, minimum 3 at (0, -1)",
+        |_, _: &FunctionParams| -> Built { Ok(Box::new(GoldsteinPrice)) };
+    @typed Expr = "expr",
+        "your own function: f = \"(1 - x)^2 + 100*(y - x^2)^2\", vars = [\"x\", \"y\"]";
 }
 
 impl FunctionKind {
-    /// The contract's functions first, then the extras.
-    pub const ALL: &'static [FunctionKind] = &[
-        FunctionKind::Rosenbrock,
-        FunctionKind::Beale,
-        FunctionKind::Himmelblau,
-        FunctionKind::Booth,
-        FunctionKind::Rastrigin,
-        FunctionKind::Ackley,
-        FunctionKind::Quadratic,
-        FunctionKind::Saddle,
-        FunctionKind::RotatedQuadratic,
-        FunctionKind::Matyas,
-        FunctionKind::ThreeHumpCamel,
-        FunctionKind::SixHumpCamel,
-        FunctionKind::StyblinskiTang,
-        FunctionKind::GoldsteinPrice,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            FunctionKind::Rosenbrock => "rosenbrock",
-            FunctionKind::Beale => "beale",
-            FunctionKind::Himmelblau => "himmelblau",
-            FunctionKind::Booth => "booth",
-            FunctionKind::Rastrigin => "rastrigin",
-            FunctionKind::Ackley => "ackley",
-            FunctionKind::Quadratic => "quadratic",
-            FunctionKind::Saddle => "saddle",
-            FunctionKind::RotatedQuadratic => "rotated_quadratic",
-            FunctionKind::Matyas => "matyas",
-            FunctionKind::ThreeHumpCamel => "three_hump_camel",
-            FunctionKind::SixHumpCamel => "six_hump_camel",
-            FunctionKind::StyblinskiTang => "styblinski_tang",
-            FunctionKind::GoldsteinPrice => "goldstein_price",
-            FunctionKind::Expr => "expr",
-        }
-    }
-
     pub fn from_name(name: &str) -> Option<FunctionKind> {
         FunctionKind::ALL.iter().copied().find(|k| k.name() == name)
-    }
-
-    /// One line for `optlab list objectives`.
-    pub fn summary(self) -> &'static str {
-        match self {
-            FunctionKind::Rosenbrock => "curved narrow valley, minimum 0 at (1, ..., 1); N-D with `dim`",
-            FunctionKind::Beale => "flat basin between steep ridges, minimum 0 at (3, 0.5)",
-            FunctionKind::Himmelblau => "four minima of value 0; which one a method finds depends on its path",
-            FunctionKind::Booth => "easy bowl turned 45 degrees (condition 9), minimum 0 at (1, 3)",
-            FunctionKind::Rastrigin => {
-                "bowl covered in ripples, local minima everywhere, minimum 0 at 0; N-D with `dim`"
-            }
-            FunctionKind::Ackley => "flat rippled plateau around a narrow funnel, minimum 0 at (0, 0)",
-            FunctionKind::Quadratic => {
-                "axis-aligned bowl 1/2 sum c_i x_i^2, `coeffs` set the curvatures (default [1, 10]); N-D"
-            }
-            FunctionKind::Saddle => "x^2 + y^4/4 - y^2/2: start next to a saddle, minima -1/4 at (0, +-1)",
-            FunctionKind::RotatedQuadratic => {
-                "the 2-D quadratic turned 45 degrees: per-coordinate step sizes lose their edge"
-            }
-            FunctionKind::Matyas => "flat diagonal valley (condition 25), minimum 0 at (0, 0)",
-            FunctionKind::ThreeHumpCamel => "a shallow local-minimum trap next to the minimum 0 at (0, 0)",
-            FunctionKind::SixHumpCamel => "two global minima -1.0316 at +-(0.0898, -0.7127), four local ones",
-            FunctionKind::StyblinskiTang => {
-                "lopsided double well per coordinate, minimum -39.166 n at (-2.9035, ...); N-D with `dim`"
-            }
-            FunctionKind::GoldsteinPrice => "values from 3 to 1e6: a lesson in scale, minimum 3 at (0, -1)",
-            FunctionKind::Expr => "your own function: f = \"(1 - x)^2 + 100*(y - x^2)^2\", vars = [\"x\", \"y\"]",
-        }
     }
 
     /// The dimension when `dim` is not given: 2 for every function (`quadratic`
     /// given `coeffs` takes their number instead).
     pub fn default_dim(self) -> usize {
         2
-    }
-
-    pub fn is_nd(self) -> bool {
-        matches!(
-            self,
-            FunctionKind::Rosenbrock | FunctionKind::Rastrigin | FunctionKind::Quadratic | FunctionKind::StyblinskiTang
-        )
-    }
-
-    /// Whether the function takes `coeffs`.
-    pub fn takes_coeffs(self) -> bool {
-        matches!(self, FunctionKind::Quadratic | FunctionKind::RotatedQuadratic)
-    }
-
-    /// The smallest `dim` an N-D function accepts.
-    fn min_dim(self) -> usize {
-        match self {
-            FunctionKind::Rosenbrock => 2,
-            _ => 1,
-        }
     }
 
     /// Build the function; errors name the offending key.
@@ -175,28 +192,7 @@ impl FunctionKind {
             }
         }
         let dim = params.dim.unwrap_or(self.default_dim());
-        Ok(match self {
-            FunctionKind::Rosenbrock => Box::new(Rosenbrock::new(dim)),
-            FunctionKind::Beale => Box::new(Beale),
-            FunctionKind::Himmelblau => Box::new(Himmelblau),
-            FunctionKind::Booth => Box::new(Booth),
-            FunctionKind::Rastrigin => Box::new(Rastrigin::new(dim)),
-            FunctionKind::Ackley => Box::new(Ackley),
-            FunctionKind::Quadratic => Box::new(Quadratic::from_params(params.dim, params.coeffs.as_deref())?),
-            FunctionKind::Saddle => Box::new(Saddle),
-            FunctionKind::RotatedQuadratic => match params.coeffs.as_deref() {
-                Some(coeffs) => Box::new(RotatedQuadratic::new(coeffs)?),
-                None => Box::new(RotatedQuadratic::default()),
-            },
-            FunctionKind::Matyas => Box::new(Matyas),
-            FunctionKind::ThreeHumpCamel => Box::new(ThreeHumpCamel),
-            FunctionKind::SixHumpCamel => Box::new(SixHumpCamel),
-            FunctionKind::StyblinskiTang => Box::new(StyblinskiTang::new(dim)),
-            FunctionKind::GoldsteinPrice => Box::new(GoldsteinPrice),
-            FunctionKind::Expr => {
-                return Err(FunctionError { key: "f", message: "a typed objective is built from its `f`".into() });
-            }
-        })
+        self.construct(dim, params)
     }
 }
 

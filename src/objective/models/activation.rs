@@ -7,6 +7,7 @@
 //! sigmoid  a = 1 / (1 + e^(−z))   a' = a (1 − a)
 //! ```
 
+use super::vmath;
 use ndarray::{ArrayView2, ArrayViewMut2, Zip};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -33,6 +34,15 @@ impl Activation {
 
     /// Replaces pre-activations `z` by activations.
     pub(crate) fn apply(self, mut z: ArrayViewMut2<f64>) {
+        if let Some(values) = z.as_slice_mut() {
+            // Contiguous blocks (every block of a pass) take the vectorised kernels.
+            match self {
+                Activation::Relu => values.iter_mut().for_each(|v| *v = v.max(0.0)),
+                Activation::Tanh => vmath::tanh_in_place(values),
+                Activation::Sigmoid => vmath::sigmoid_in_place(values),
+            }
+            return;
+        }
         match self {
             Activation::Relu => z.mapv_inplace(|v| v.max(0.0)),
             Activation::Tanh => z.mapv_inplace(tanh),

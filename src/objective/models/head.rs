@@ -11,6 +11,7 @@
 //! per sample; the log-sum-exp shift and the |z| form of the softplus keep
 //! them finite for any finite logits.
 
+use super::vmath;
 use ndarray::ArrayViewMut2;
 
 /// Targets of a block of samples.
@@ -81,11 +82,20 @@ fn softmax(mut z: ArrayViewMut2<f64>, c: &[usize], scale: Option<f64>) -> (f64, 
                 (best, max) = (j, v);
             }
         }
-        let lse = max + row.fold(0.0, |s, &v| s + (v - max).exp()).ln();
-        sum += lse - row[ci];
         correct += usize::from(best == ci);
+        // One exponential per logit serves the loss and the softmax:
+        // w = v − max, lse − v_c = ln Σ e^w − w_c, softmax_j = e^(w_j) / Σ e^w.
+        row.mapv_inplace(|v| v - max);
+        let w_c = row[ci];
+        match row.as_slice_mut() {
+            Some(values) => vmath::exp_in_place(values),
+            None => row.mapv_inplace(f64::exp),
+        }
+        let total = row.sum();
+        sum += total.ln() - w_c;
         if let Some(s) = scale {
-            row.mapv_inplace(|v| s * (v - lse).exp());
+            let k = s / total;
+            row.mapv_inplace(|e| k * e);
             row[ci] -= s;
         }
     }

@@ -24,6 +24,7 @@ mod head;
 mod init;
 mod network;
 mod objective;
+mod vmath;
 
 #[cfg(test)]
 mod gradient_tests;

@@ -2,14 +2,15 @@
 //! matrix products.
 //!
 //! Parameters are one flat vector, layer after layer, each layer its weights
-//! `W` (`fan_in × fan_out`, row-major) then its biases `b` (`fan_out`). For a
-//! block of samples `A₀` (one row each):
+//! `W` (`fan_out × fan_in`, row-major: PyTorch's `nn.Linear.weight`, one row
+//! per output unit) then its biases `b` (`fan_out`). For a block of samples
+//! `A₀` (one row each):
 //!
 //! ```text
-//! forward    Z_l = A_{l−1} W_l + b_l,   A_l = act(Z_l) (hidden layers),   logits = Z_L
+//! forward    Z_l = A_{l−1} W_lᵀ + b_l,   A_l = act(Z_l) (hidden layers),   logits = Z_L
 //! backward   Δ_L = ∂loss/∂Z_L (from the head),
-//!            ∂W_l += A_{l−1}ᵀ Δ_l,   ∂b_l += Σ_rows Δ_l,
-//!            Δ_{l−1} = (Δ_l W_lᵀ) ⊙ act′(A_{l−1})
+//!            ∂W_l += Δ_lᵀ A_{l−1},   ∂b_l += Σ_rows Δ_l,
+//!            Δ_{l−1} = (Δ_l W_l) ⊙ act′(A_{l−1})
 //! ```
 //!
 //! Samples are processed in blocks of at most [`Network::block_rows`] rows,
@@ -21,7 +22,7 @@
 use super::activation::Activation;
 use super::head::{Labels, loss_and_delta};
 use ndarray::linalg::{general_mat_mul, general_mat_vec_mul};
-use ndarray::{Array2, ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2, Axis, s};
+use ndarray::{ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2, s};
 use rayon::prelude::*;
 use std::ops::Range;
 
@@ -52,10 +53,11 @@ impl Layer {
         self.weights_len() + self.fan_out
     }
 
+    /// `W` as `fan_out × fan_in`.
     pub fn weights<'a>(&self, params: &'a [f64]) -> ArrayView2<'a, f64> {
         let w = &params[self.offset..self.offset + self.weights_len()];
-        // The slice has fan_in × fan_out values by construction.
-        ArrayView2::from_shape((self.fan_in, self.fan_out), w).expect("layer weights shape")
+        // The slice has fan_out × fan_in values by construction.
+        ArrayView2::from_shape((self.fan_out, self.fan_in), w).expect("layer weights shape")
     }
 
     fn bias<'a>(&self, params: &'a [f64]) -> ArrayView1<'a, f64> {
@@ -65,8 +67,8 @@ impl Layer {
 
     fn grads_mut<'a>(&self, grad: &'a mut [f64]) -> (ArrayViewMut2<'a, f64>, ArrayViewMut1<'a, f64>) {
         let (w, b) = grad[self.offset..self.offset + self.len()].split_at_mut(self.weights_len());
-        // The slice has fan_in × fan_out values by construction.
-        (ArrayViewMut2::from_shape((self.fan_in, self.fan_out), w).expect("layer gradient shape"), b.into())
+        // The slice has fan_out × fan_in values by construction.
+        (ArrayViewMut2::from_shape((self.fan_out, self.fan_in), w).expect("layer gradient shape"), b.into())
     }
 }
 
@@ -131,7 +133,8 @@ impl Network {
     }
 
     /// Losses summed over `rows` of `x`, and with `grad = Some((g, scale))`
-    /// `g += scale × ∂(Σ losses)/∂params`.
+    /// `g = scale × ∂(Σ losses)/∂params` (overwritten: the first block writes
+    /// the gradient instead of adding to a zeroed one).
     ///
     /// More than [`PARALLEL_ROWS`] samples are cut into parts of that many
     /// rows, evaluated on rayon's pool and summed in order: the cut does not
@@ -148,6 +151,12 @@ impl Network {
             Rows::All => x.nrows(),
             Rows::Indices(idx) => idx.len(),
         };
+        if n == 0 {
+            if let Some((g, _)) = grad {
+                g.fill(0.0);
+            }
+            return Totals::default();
+        }
         if n <= PARALLEL_ROWS {
             return self.run_range(params, x, labels, rows, 0..n, grad);
         }
@@ -165,18 +174,25 @@ impl Network {
             .collect();
         let mut totals = Totals::default();
         let mut grad = grad;
-        for (t, g) in parts {
+        for (i, (t, g)) in parts.into_iter().enumerate() {
             totals.loss_sum += t.loss_sum;
             totals.correct += t.correct;
             totals.count += t.count;
             if let Some((out, _)) = grad.as_mut() {
-                out.iter_mut().zip(&g).for_each(|(o, v)| *o += v);
+                if i == 0 {
+                    out.copy_from_slice(&g);
+                } else {
+                    out.iter_mut().zip(&g).for_each(|(o, v)| *o += v);
+                }
             }
         }
         totals
     }
 
     /// [`Network::run`] over the samples `range` of `rows`, on this thread.
+    ///
+    /// The block buffers come from this thread's [`Workspace`], so that a
+    /// minibatch step allocates nothing once the first one has sized them.
     fn run_range(
         &self,
         params: &[f64],
@@ -184,18 +200,51 @@ impl Network {
         labels: Labels<'_>,
         rows: Rows<'_>,
         range: Range<usize>,
+        grad: Option<(&mut [f64], f64)>,
+    ) -> Totals {
+        WORKSPACE.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut ws) => self.run_range_in(params, x, labels, rows, range, grad, &mut ws),
+            // Only a re-entrant call (none today) finds it taken: give it its own.
+            Err(_) => self.run_range_in(params, x, labels, rows, range, grad, &mut Workspace::default()),
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn run_range_in(
+        &self,
+        params: &[f64],
+        x: ArrayView2<f64>,
+        labels: Labels<'_>,
+        rows: Rows<'_>,
+        range: Range<usize>,
         mut grad: Option<(&mut [f64], f64)>,
+        ws: &mut Workspace,
     ) -> Totals {
         let n = range.len();
         let block = self.block_rows(n);
-        let mut acts: Vec<Array2<f64>> = self.layers.iter().map(|l| Array2::zeros((block, l.fan_out))).collect();
         let widest_hidden = self.layers.iter().map(|l| l.fan_in).skip(1).max().unwrap_or(0);
-        let mut scratch = vec![0.0; if grad.is_some() { block * widest_hidden } else { 0 }];
-        let mut gathered = match rows {
-            Rows::All => Array2::zeros((0, x.ncols())),
-            Rows::Indices(_) => Array2::zeros((block, x.ncols())),
+        let scratch_len = if grad.is_some() { block * widest_hidden } else { 0 };
+        let gathered_len = match rows {
+            Rows::All => 0,
+            Rows::Indices(_) => block * x.ncols(),
         };
-        let (mut gathered_values, mut gathered_classes) = (Vec::new(), Vec::new());
+        let acts_len: usize = self.layers.iter().map(|l| block * l.fan_out).sum();
+        let needed = acts_len + scratch_len + gathered_len;
+        if ws.values.len() < needed {
+            ws.values.resize(needed, 0.0);
+        }
+        let (acts_values, rest) = ws.values[..needed].split_at_mut(acts_len);
+        let (scratch, gathered_values) = rest.split_at_mut(scratch_len);
+        let mut acts: Vec<ArrayViewMut2<f64>> = Vec::with_capacity(self.layers.len());
+        let mut remaining = acts_values;
+        for l in &self.layers {
+            let (mine, others) = std::mem::take(&mut remaining).split_at_mut(block * l.fan_out);
+            // `mine` has block × fan_out values by construction.
+            acts.push(ArrayViewMut2::from_shape((block, l.fan_out), mine).expect("activation block shape"));
+            remaining = others;
+        }
+        let mut gathered = ArrayViewMut2::from_shape((gathered_len / x.ncols().max(1), x.ncols()), gathered_values)
+            .expect("gathered block shape");
         let mut totals = Totals::default();
         for start in range.clone().step_by(block) {
             let end = (start + block).min(range.end);
@@ -209,14 +258,14 @@ impl Network {
                     }
                     let l = match labels {
                         Labels::Values(v) => {
-                            gathered_values.clear();
-                            gathered_values.extend(idx.iter().map(|&i| v[i]));
-                            Labels::Values(&gathered_values)
+                            ws.label_values.clear();
+                            ws.label_values.extend(idx.iter().map(|&i| v[i]));
+                            Labels::Values(&ws.label_values)
                         }
                         Labels::Classes(c) => {
-                            gathered_classes.clear();
-                            gathered_classes.extend(idx.iter().map(|&i| c[i]));
-                            Labels::Classes(&gathered_classes)
+                            ws.label_classes.clear();
+                            ws.label_classes.extend(idx.iter().map(|&i| c[i]));
+                            Labels::Classes(&ws.label_classes)
                         }
                     };
                     (gathered.slice(s![..m, ..]), l)
@@ -230,13 +279,13 @@ impl Network {
             totals.correct += correct;
             totals.count += m;
             if let Some((g, _)) = grad.as_mut() {
-                self.backward(params, input, &mut acts, &mut scratch, m, g);
+                self.backward(params, input, &mut acts, scratch, m, g, start == range.start);
             }
         }
         totals
     }
 
-    fn forward(&self, params: &[f64], input: ArrayView2<f64>, acts: &mut [Array2<f64>], m: usize) {
+    fn forward(&self, params: &[f64], input: ArrayView2<f64>, acts: &mut [ArrayViewMut2<f64>], m: usize) {
         let hidden = self.layers.len() - 1;
         for (l, layer) in self.layers.iter().enumerate() {
             let (done, rest) = acts.split_at_mut(l);
@@ -246,9 +295,9 @@ impl Network {
             if layer.fan_out == 1 {
                 // A matrix-vector product: matrixmultiply's kernels would waste
                 // most of their width on a single column.
-                general_mat_vec_mul(1.0, &a_prev, &layer.weights(params).column(0), 1.0, &mut z.column_mut(0));
+                general_mat_vec_mul(1.0, &a_prev, &layer.weights(params).row(0), 1.0, &mut z.column_mut(0));
             } else {
-                general_mat_mul(1.0, &a_prev, &layer.weights(params), 1.0, &mut z);
+                general_mat_mul(1.0, &a_prev, &layer.weights(params).t(), 1.0, &mut z);
             }
             if l < hidden {
                 self.activation.apply(z);
@@ -257,38 +306,66 @@ impl Network {
     }
 
     /// `acts` hold the activations, the last one ∂loss/∂logits; they are
-    /// overwritten by the deltas on the way back.
+    /// overwritten by the deltas on the way back. The block's gradient is
+    /// added to `grad`, or written over it when `first`.
+    #[allow(clippy::too_many_arguments)]
     fn backward(
         &self,
         params: &[f64],
         input: ArrayView2<f64>,
-        acts: &mut [Array2<f64>],
+        acts: &mut [ArrayViewMut2<f64>],
         scratch: &mut [f64],
         m: usize,
         grad: &mut [f64],
+        first: bool,
     ) {
         for (l, layer) in self.layers.iter().enumerate().rev() {
             let (before, rest) = acts.split_at_mut(l);
             let delta = rest[0].slice(s![..m, ..]);
             let a_prev = if l == 0 { input.view() } else { before[l - 1].slice(s![..m, ..]) };
             let (mut gw, mut gb) = layer.grads_mut(grad);
-            if layer.fan_out == 1 {
-                add_transposed_mat_vec(a_prev, delta.column(0), gw.column_mut(0));
-            } else {
-                general_mat_mul(1.0, &a_prev.t(), &delta, 1.0, &mut gw);
+            if first {
+                gb.fill(0.0);
             }
-            gb += &delta.sum_axis(Axis(0));
+            if layer.fan_out == 1 {
+                if first {
+                    gw.fill(0.0);
+                }
+                add_transposed_mat_vec(a_prev, delta.column(0), gw.row_mut(0));
+            } else {
+                // β = 0 ignores what `gw` held.
+                general_mat_mul(1.0, &delta.t(), &a_prev, if first { 0.0 } else { 1.0 }, &mut gw);
+            }
+            // Row by row: the bias gradient is the column sums of the deltas.
+            for row in delta.rows() {
+                gb += &row;
+            }
             if l > 0 {
                 let values = &mut scratch[..m * layer.fan_in];
                 // `scratch` holds block × widest hidden width values.
                 let mut da = ArrayViewMut2::from_shape((m, layer.fan_in), values).expect("scratch shape");
-                general_mat_mul(1.0, &delta, &layer.weights(params).t(), 0.0, &mut da);
+                general_mat_mul(1.0, &delta, &layer.weights(params), 0.0, &mut da);
                 let mut a = before[l - 1].slice_mut(s![..m, ..]);
                 self.activation.backprop(a.view(), da.view_mut());
                 a.assign(&da);
             }
         }
     }
+}
+
+/// Buffers of one thread's passes, kept between calls: the activations and
+/// deltas of a block, the backward scratch, a gathered minibatch and its
+/// labels. They only grow, to the largest block a thread has seen (a few
+/// hundred KiB for the widest layers; `BLOCK_VALUES` bounds a block).
+#[derive(Default)]
+struct Workspace {
+    values: Vec<f64>,
+    label_values: Vec<f64>,
+    label_classes: Vec<usize>,
+}
+
+thread_local! {
+    static WORKSPACE: std::cell::RefCell<Workspace> = std::cell::RefCell::new(Workspace::default());
 }
 
 /// `out += Aᵀ v` for a row-major `A`, as BLAS's `dgemv` does for a
@@ -312,13 +389,26 @@ fn slice_labels(labels: Labels<'_>, start: usize, end: usize) -> Labels<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ndarray::{Array1, array};
+    use ndarray::{Array1, Array2, array};
 
     #[test]
     fn layout_is_weights_then_biases_per_layer() {
         let net = Network::new(3, &[4, 5], 2, Activation::Tanh);
         assert_eq!(net.dim, 3 * 4 + 4 + 4 * 5 + 5 + 5 * 2 + 2);
         assert_eq!(net.layers.iter().map(|l| l.offset).collect::<Vec<_>>(), vec![0, 16, 41]);
+    }
+
+    #[test]
+    fn weights_are_stored_out_by_in_as_torch_linear() {
+        // 2 inputs, 3 outputs: W = [[1, 2], [3, 4], [5, 6]], b = [0.5, 0, -1].
+        let net = Network::new(2, &[], 3, Activation::Relu);
+        let params = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 0.5, 0.0, -1.0];
+        assert_eq!(net.layers[0].weights(&params), array![[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]);
+        let x = array![[1.0, -1.0]];
+        let mut out = Array2::zeros((1, 3));
+        net.forward(&params, x.view(), &mut [out.view_mut()], 1);
+        // W x + b = [1 − 2 + 0.5, 3 − 4, 5 − 6 − 1].
+        assert_eq!(out, array![[-0.5, -1.0, -2.0]]);
     }
 
     #[test]

@@ -113,16 +113,13 @@ impl ModelObjective {
     }
 
     fn loss_and_gradient(&self, params: &[f64], batch: Option<&[usize]>, grad: &mut [f64]) -> f64 {
-        grad.fill(0.0);
         let train = &self.data.train;
         let rows = batch.map_or(Rows::All, Rows::Indices);
         let n = batch.map_or(train.len(), <[usize]>::len);
-        let Totals { loss_sum, .. } = if n == 0 {
-            Totals::default()
-        } else {
-            let scale = 1.0 / n as f64;
-            self.network.run(params, train.features.view(), labels(train), rows, Some((grad, scale)))
-        };
+        // `run` writes the whole gradient (zeros for an empty batch).
+        let scale = if n == 0 { 0.0 } else { 1.0 / n as f64 };
+        let Totals { loss_sum, .. } =
+            self.network.run(params, train.features.view(), labels(train), rows, Some((grad, scale)));
         if self.model.l2 != 0.0 {
             self.network.add_weight_decay(params, self.model.l2, grad);
         }
@@ -194,13 +191,27 @@ impl Objective for ModelObjective {
 
     /// Weights drawn with the model's `init` from ChaCha8 seeded by `seed`
     /// (stream [`streams::INIT`]), layer by layer; biases 0.
+    ///
+    /// A layer's values are drawn input-major (all the weights leaving input
+    /// 0, then input 1, ...) and stored transposed in the `fan_out × fan_in`
+    /// layout: the draw order is the one optlab has always used, so a seed
+    /// gives the same network it gave before the layout followed PyTorch's.
     fn initial_params(&self, seed: u64) -> Array1<f64> {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         rng.set_stream(streams::INIT);
         let mut params = vec![0.0; self.network.dim];
         let init = self.model.init();
+        let mut drawn = Vec::new();
         for l in &self.network.layers {
-            init.fill(&mut params[l.offset..l.offset + l.fan_in * l.fan_out], l.fan_in, l.fan_out, &mut rng);
+            drawn.clear();
+            drawn.resize(l.fan_in * l.fan_out, 0.0);
+            init.fill(&mut drawn, l.fan_in, l.fan_out, &mut rng);
+            let w = &mut params[l.offset..l.offset + l.fan_in * l.fan_out];
+            for i in 0..l.fan_in {
+                for o in 0..l.fan_out {
+                    w[o * l.fan_in + i] = drawn[i * l.fan_out + o];
+                }
+            }
         }
         Array1::from(params)
     }
