@@ -13,12 +13,15 @@ fn entries() -> String {
     OptimizerKind::ALL.iter().map(|k| format!("[[optimizer]]\nkind = \"{}\"\n", k.name())).collect()
 }
 
+/// A run's label and its (parameters, loss) after every update.
+type Trajectory = (String, Vec<(Vec<f64>, f64)>);
+
 /// The parameters and loss of every run after every update.
-fn trajectories(objective: &str, steps: u64) -> Vec<(String, Vec<(Vec<f64>, f64)>)> {
+fn trajectories(objective: &str, steps: u64) -> Vec<Trajectory> {
     let text = format!("name = \"t\"\nsteps = {steps}\n[objective]\n{objective}\n{}", entries());
     let scenario = Scenario::parse(&text, Origin::Bundled("test")).unwrap_or_else(|e| panic!("{e}"));
     let mut lab = scenario.build_lab().unwrap();
-    let mut paths: Vec<(String, Vec<(Vec<f64>, f64)>)> =
+    let mut paths: Vec<Trajectory> =
         lab.runs().iter().map(|r| (r.label().to_string(), vec![(r.params().to_vec(), f64::NAN)])).collect();
     while !lab.is_finished() {
         lab.step_all(|id, run, record| paths[id.0].1.push((run.params().to_vec(), record.loss)));

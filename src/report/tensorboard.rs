@@ -96,9 +96,7 @@ pub fn export(results: &Path, out: &Path) -> Result<Written, TensorboardError> {
         fs::write(dir.join(MARKER), "written by optlab; `optlab export --tensorboard` may replace this folder\n")
             .map_err(io(&dir.join(MARKER)))?;
         let file_name = format!("events.out.tfevents.{}.optlab", now as u64);
-        let mut records = Vec::new();
-        records.push(file_version(now));
-        records.push(hparams_event(now, EXPERIMENT_TAG, &experiment(&set, &rows, now)));
+        let records = vec![file_version(now), hparams_event(now, EXPERIMENT_TAG, &experiment(&set, &rows, now))];
         let root = dir.join(&file_name);
         fs::write(&root, frame_all(&records)).map_err(io(&root))?;
         let mut run_files = Vec::new();

@@ -64,6 +64,9 @@ pub fn to_toml(s: &Scenario) -> String {
             }
             objective.insert("start".into(), floats(start));
             objective.insert("noise".into(), Value::Float(*noise));
+            if let Some(w) = s.write_params {
+                objective.insert("write_params".into(), Value::Boolean(w));
+            }
         }
         ObjectiveSpec::Model { model, dataset, batch_size, eval_every } => {
             objective.insert("kind".into(), Value::String(model.kind.name().into()));
