@@ -3,6 +3,7 @@
 //! malformed expressions are errors located in the file with a caret.
 
 use assert_cmd::cargo::cargo_bin_cmd;
+use optlab::objective::TestFunction;
 use optlab::optim::OptimizerKind;
 use optlab::scenario::{Origin, Scenario};
 use std::fs;
@@ -108,4 +109,16 @@ fn malformed_expressions_are_located_with_a_caret() {
             assert!(!out_dir.exists());
         }
     }
+}
+
+#[test]
+fn the_resolved_form_of_a_typed_objective_parses_back_to_the_same_scenario() {
+    let text = "name = \"t\"\n[objective]\nkind = \"expr\"\nf = \"a^2 + 3*b^2 + c\"\nvars = [\"a\", \"b\", \"c\"]\n\
+                start = [1, 2, 3]\nminima = [[0, 0, -1]]\n[[optimizer]]\nkind = \"adam\"\n";
+    let s = Scenario::parse(text, Origin::Bundled("t")).unwrap();
+    let resolved = s.to_toml();
+    assert!(resolved.contains("vars = [\"a\", \"b\", \"c\"]") && resolved.contains("[objective.window]"), "{resolved}");
+    assert_eq!(Scenario::parse(&resolved, Origin::Bundled("t")).unwrap(), s);
+    let f = s.build_function().unwrap();
+    assert_eq!((f.dim(), f.min_value()), (3, Some(-1.0)));
 }

@@ -386,12 +386,16 @@ impl Tape {
                             }
                         }
                     }
+                    // An exponent of 0 has slope 0 in the base, also at 0 (as PyTorch's pow).
+                    Op::PowI if vb == 0.0 => {}
                     Op::PowI => adj.add_a(g * (vb * va.powi(vb as i32 - 1))),
                     Op::PowC => adj.add_a(g * (vb * va.powf(vb - 1.0))),
                     Op::Pow => {
-                        adj.add_a(g * (vb * va.powf(vb - 1.0)));
-                        // d(a^b)/db = a^b ln a, which tends to 0 as a → 0⁺ for b > 0.
-                        if out != 0.0 {
+                        if vb != 0.0 {
+                            adj.add_a(g * (vb * va.powf(vb - 1.0)));
+                        }
+                        // d(a^b)/db = a^b ln a, taken as 0 at a = 0 for b >= 0 (PyTorch's choice).
+                        if !(va == 0.0 && vb >= 0.0) {
                             adj.add_b(g * (out * va.ln()));
                         }
                     }

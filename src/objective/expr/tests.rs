@@ -46,6 +46,17 @@ fn mistakes_point_at_their_character() {
 }
 
 #[test]
+fn a_zeroth_power_has_slope_zero_even_at_zero() {
+    let v = vars(&["x"]);
+    for f in ["x^0", "x^(x - x)"] {
+        let tape = Tape::compile(&syntax::parse(f, &v).unwrap(), 1).unwrap();
+        let mut g = [f64::NAN];
+        assert_eq!(tape.value_and_gradient(&[0.0], &mut g), 1.0, "{f}");
+        assert_eq!(g[0], 0.0, "{f}");
+    }
+}
+
+#[test]
 fn variables_are_checked() {
     assert!(check_vars(&vars(&["a", "b", "c1", "_d"])).is_ok());
     assert_eq!(check_vars(&vars(&["x", "x"])).unwrap_err().0, 1);
