@@ -3,7 +3,6 @@
 //! malformed expressions are errors located in the file with a caret.
 
 use assert_cmd::cargo::cargo_bin_cmd;
-use optlab::objective::TestFunction;
 use optlab::optim::OptimizerKind;
 use optlab::scenario::{Origin, Scenario};
 use std::fs;
