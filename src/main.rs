@@ -2,8 +2,10 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use optlab::report::animate::{self, AnimateOptions};
 use optlab::report::folder;
 use optlab::report::lr_find::{self, LrFindOptions};
+use optlab::report::tensorboard;
 use optlab::report::{
     OutputError, ReportError, ResultSet, RunOptions, rewrite_report_until, run_to_folder, slug,
     write_folder_atomically_until, write_report_from,
@@ -105,6 +107,10 @@ enum Command {
         /// No progress bar and no summary on stdout
         #[arg(long)]
         quiet: bool,
+        /// Also write TensorBoard event files here (one folder per run; with several scenarios,
+        /// one folder each inside it)
+        #[arg(long, value_name = "DIR")]
+        tensorboard: Option<PathBuf>,
         /// Run only shard I of N (numbered from 1) into OUT/shard-I-of-N (OUT default:
         /// results/<scenario>-shards); `auto` takes I and N from a SLURM job array or a Kubernetes Indexed Job
         #[arg(long, value_name = "I/N|auto")]
@@ -172,6 +178,32 @@ enum Command {
         /// No progress bar and no summary on stdout
         #[arg(long)]
         quiet: bool,
+    },
+    /// Export a result folder of `optlab run` to other tools
+    Export {
+        /// A result folder written by `optlab run`
+        dir: PathBuf,
+        /// Write TensorBoard event files here: one per run, scalars and hyperparameters
+        #[arg(long, value_name = "DIR", required = true)]
+        tensorboard: PathBuf,
+    },
+    /// Run a scenario and write the race as an animated GIF: the landscape with the paths growing
+    /// and the loss curves up to the same update
+    Animate {
+        /// A scenario file or the name of a bundled scenario (an analytic objective)
+        scenario: String,
+        /// The GIF to write
+        #[arg(long, value_name = "FILE.gif")]
+        out: PathBuf,
+        /// Updates per frame (default: as many as keep the animation at --frames frames)
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+        every: Option<u64>,
+        /// Most frames when --every is not given
+        #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(2..=5000))]
+        frames: u64,
+        /// Width and height in pixels
+        #[arg(long, default_value = "640x400")]
+        size: String,
     },
     /// Validate scenarios and print them resolved (every default written out)
     Check {
@@ -281,6 +313,12 @@ impl From<ShardError> for Failure {
     }
 }
 
+impl From<tensorboard::TensorboardError> for Failure {
+    fn from(e: tensorboard::TensorboardError) -> Self {
+        Failure { code: if e.is_bad_input() { 2 } else { 1 }, message: e.to_string() }
+    }
+}
+
 impl From<ReportError> for Failure {
     fn from(e: ReportError) -> Self {
         Failure { code: if e.is_bad_input() { 2 } else { 1 }, message: e.to_string() }
@@ -292,12 +330,31 @@ fn main() -> ExitCode {
     let result = match cli.command {
         None => tui(None, false),
         Some(Command::Tui { scenario, paused }) => tui(scenario, paused),
-        Some(Command::Run { scenarios, out, seeds, threads, quiet, shard: Some(shard), shards, resume }) => {
+        Some(Command::Run {
+            scenarios,
+            out,
+            seeds,
+            threads,
+            quiet,
+            shard: Some(shard),
+            shards,
+            resume,
+            tensorboard,
+        }) => {
             let slice = ShardArgs { shard, shards: shards.map(|n| n as usize), resume };
-            interruptible(|cancel| run_shard(&scenarios, out, seeds, threads, quiet, &slice, cancel))
+            if tensorboard.is_some() {
+                Err(Failure {
+                    code: 2,
+                    message: "--tensorboard does not go with --shard: merge the shards, then \
+                              `optlab export DIR --tensorboard OUT`"
+                        .into(),
+                })
+            } else {
+                interruptible(|cancel| run_shard(&scenarios, out, seeds, threads, quiet, &slice, cancel))
+            }
         }
-        Some(Command::Run { scenarios, out, seeds, threads, quiet, shard: None, .. }) => {
-            interruptible(|cancel| run(&scenarios, out, seeds, threads, quiet, cancel))
+        Some(Command::Run { scenarios, out, seeds, threads, quiet, shard: None, tensorboard, .. }) => {
+            interruptible(|cancel| run(&scenarios, out, seeds, threads, quiet, tensorboard, cancel))
         }
         Some(Command::Merge { dirs, out, quiet }) => interruptible(|cancel| merge(&dirs, &out, quiet, cancel)),
         Some(Command::Emit { engine, scenario, shards, out, optlab, image, volume_claim }) => {
@@ -311,6 +368,8 @@ fn main() -> ExitCode {
         Some(Command::Tune { scenario, budget, sampler, out, threads, quiet }) => {
             interruptible(|cancel| tune(&scenario, budget, sampler.as_deref(), out, threads, quiet, cancel))
         }
+        Some(Command::Export { dir, tensorboard }) => export_tensorboard(&dir, &tensorboard),
+        Some(Command::Animate { scenario, out, every, frames, size }) => animate(&scenario, &out, every, frames, &size),
         Some(Command::Check { scenarios }) => check(&scenarios),
         Some(Command::Report { dirs, out }) => interruptible(|cancel| report(&dirs, out, cancel)),
         Some(Command::LrFind { scenario, min, max, rates, steps, out }) => interruptible(|cancel| {
@@ -399,6 +458,7 @@ fn run(
     seeds: Option<u64>,
     threads: Option<u64>,
     quiet: bool,
+    tensorboard: Option<PathBuf>,
     cancel: &AtomicBool,
 ) -> Result<(), Failure> {
     // Every scenario is read and validated before anything runs.
@@ -411,6 +471,15 @@ fn run(
         scenarios.push(s);
     }
     let several = scenarios.len() > 1;
+    let tensorboard_dir = |scenario: &Scenario| {
+        tensorboard.as_ref().map(|dir| if several { dir.join(slug(&scenario.name)) } else { dir.clone() })
+    };
+    // A TensorBoard folder that cannot be written is found before anything runs.
+    for scenario in &scenarios {
+        if let Some(dir) = tensorboard_dir(scenario) {
+            tensorboard::check_target(&dir).map_err(Failure::from)?;
+        }
+    }
     let targets: Vec<PathBuf> = scenarios
         .iter()
         .map(|scenario| match (&out, several) {
@@ -434,6 +503,16 @@ fn run(
         let outcome = outcome?;
         if !quiet {
             print_summary(scenario, &outcome)?;
+        }
+        if let Some(dir) = tensorboard_dir(scenario) {
+            let written = tensorboard::export(&outcome.out, &dir)?;
+            if !quiet {
+                sayln!(
+                    "  TensorBoard: {} runs in {} (tensorboard --logdir {0})",
+                    written.run_files.len(),
+                    dir.display()
+                );
+            }
         }
     }
     Ok(())
@@ -657,6 +736,34 @@ fn emit(
     }
     sayln!("submit with:\n  {}", emitted.submit);
     sayln!("the result will be in {}", emitted.result.display());
+    Ok(())
+}
+
+fn animate(name: &str, out: &std::path::Path, every: Option<u64>, frames: u64, size: &str) -> Result<(), Failure> {
+    let bad_size = || Failure { code: 2, message: format!("--size {size}: expected WIDTHxHEIGHT, e.g. 640x400") };
+    let (w, h) = size.split_once('x').ok_or_else(bad_size)?;
+    let (width, height) = (w.parse().map_err(|_| bad_size())?, h.parse().map_err(|_| bad_size())?);
+    let scenario = Scenario::load(name)?;
+    let options = AnimateOptions { width, height, every, max_frames: frames as usize, ..AnimateOptions::default() };
+    let written = animate::animate(&scenario, out, &options)
+        .map_err(|e| Failure { code: if e.is_bad_input() { 2 } else { 1 }, message: e.to_string() })?;
+    sayln!(
+        "{} — {} frames, {} updates each, {}x{}, {:.0} kB: {}",
+        scenario.name,
+        written.frames,
+        written.every,
+        width,
+        height,
+        written.bytes as f64 / 1e3,
+        written.path.display()
+    );
+    Ok(())
+}
+
+fn export_tensorboard(dir: &std::path::Path, out: &std::path::Path) -> Result<(), Failure> {
+    let written = tensorboard::export(dir, out)?;
+    sayln!("TensorBoard event files for {} runs written to {}", written.run_files.len(), out.display());
+    sayln!("  view them with: tensorboard --logdir {}", out.display());
     Ok(())
 }
 

@@ -75,7 +75,7 @@ pub fn parse(text: &str, origin: Origin) -> Result<Scenario, ScenarioError> {
     let objective_node = top.required("objective")?;
     let mut locations = KeyLocations::default();
     let (objective, write_params) = parse_objective(&source, objective_node, &origin, &mut locations)?;
-    if let (Some((_, node)), ObjectiveSpec::Function { .. }) = (epochs, &objective) {
+    if let (Some((_, node)), ObjectiveSpec::Function { .. } | ObjectiveSpec::Expr { .. }) = (epochs, &objective) {
         return Err(top.error(
             node,
             "epochs",
@@ -91,7 +91,7 @@ pub fn parse(text: &str, origin: Origin) -> Result<Scenario, ScenarioError> {
             };
             let validation = match &objective {
                 ObjectiveSpec::Model { dataset, .. } => dataset.val_fraction > 0.0,
-                ObjectiveSpec::Function { .. } => false,
+                ObjectiveSpec::Function { .. } | ObjectiveSpec::Expr { .. } => false,
             };
             if rank_by != RankBy::Loss && !validation {
                 return Err(top.error(
@@ -227,13 +227,20 @@ fn parse_objective(
         Some(k) => k,
         None => return Err(t.error_here("kind", "missing: which objective (see `optlab list objectives`)")),
     };
+    if kind_name == "expr" {
+        return super::expr::parse_expr_objective(source, t).map(|o| (o, write_params));
+    }
     if let Some(model) = ModelKind::from_name(kind_name) {
         locations.insert(source, "kind", kind_node);
         return parse_model(source, t, model, origin, locations).map(|m| (m, write_params));
     }
     let Some(kind) = FunctionKind::from_name(kind_name) else {
-        let known: Vec<&str> =
-            FunctionKind::ALL.iter().map(|k| k.name()).chain(ModelKind::ALL.iter().map(|k| k.name())).collect();
+        let known: Vec<&str> = FunctionKind::ALL
+            .iter()
+            .map(|k| k.name())
+            .chain(["expr"])
+            .chain(ModelKind::ALL.iter().map(|k| k.name()))
+            .collect();
         return Err(t.error(
             kind_node,
             "kind",

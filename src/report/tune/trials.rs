@@ -24,7 +24,7 @@ pub fn configure(entry: &OptimizerEntry, values: &[(String, Hyper)]) -> Result<B
 pub fn run_spec(scenario: &Scenario, e: usize, optimizer: Box<dyn Optimizer>, seed: u64, steps: u64) -> RunSpec {
     let entry = &scenario.optimizers[e];
     let (noise, eval_every, objective_batch) = match &scenario.objective {
-        ObjectiveSpec::Function { noise, .. } => (*noise, 1, None),
+        ObjectiveSpec::Function { noise, .. } | ObjectiveSpec::Expr { noise, .. } => (*noise, 1, None),
         ObjectiveSpec::Model { batch_size, eval_every, .. } => (0.0, *eval_every, Some(*batch_size)),
     };
     let events: Vec<Event> = scenario.events.iter().filter(|ev| ev.run == entry.label).cloned().collect();
