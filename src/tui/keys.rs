@@ -162,7 +162,7 @@ pub const BINDINGS: &[Binding] = &[
     Binding {
         keys: &[(KeyCode::Char('u'), NONE)],
         label: "u",
-        help: "undo the last tuning or lr-find suggestion: the values it replaced come back",
+        help: "undo the last lr-find suggestion or tuning",
         short: None,
         action: Action::Undo,
     },
