@@ -6,10 +6,10 @@
 //! after each of the first 100 updates as schedulefree, prodigyopt and
 //! pytorch-optimizer compute them. Each case is replayed through the public
 //! `Optimizer` interface with the problem's parameter layout; every parameter
-//! must match to a relative 1e-9 (or 1e-14 times the case's measured
-//! amplification of rounding differences, when that is larger: SOAP's first
-//! rotation makes the projected gradient diagonal up to rounding, and its
-//! off-diagonal rounding noise, divided by √V + ε, is part of the first step).
+//! must match to a relative 1e-9. SOAP's matrix cases use eps = 1e-3 (see
+//! tools/gen_package_refs.py): with the default 1e-8, its first rotation
+//! leaves rounding noise in the projected gradient that eps does not damp,
+//! and the path depends on the last bits of the eigendecomposition.
 //! For the schedule-free kinds the reported point x is checked as well as y.
 
 use ndarray::{Array1, Array2, ArrayView1, s};
@@ -193,7 +193,7 @@ fn replay(file: &str, case: &Value) -> Result<f64, String> {
     let params = case["params"].as_array().ok_or(format!("{id}: params"))?;
     let losses = f64s(&case["loss"]);
     let xs = case.get("x").and_then(Value::as_array);
-    let tol = REL_TOL.max(1e-14 * case["amplification"].as_f64().unwrap_or(0.0));
+    let tol = REL_TOL;
     let mut p = Array1::from(f64s(&case["start"]));
     let mut x = Array1::zeros(p.len());
     let mut worst: f64 = 0.0;
@@ -298,10 +298,8 @@ fn schedule_free_sgd_without_averaging_is_nesterov_sgd() {
 /// run of the fallback on those entries alone, while the matrices get SOAP.
 #[test]
 fn soap_fallback_updates_the_vectors_as_a_plain_run() {
-    let layout = Layout::new([
-        ("W".to_string(), Shape::Matrix { rows: 3, cols: 4 }),
-        ("b".to_string(), Shape::Vector(3)),
-    ]);
+    let layout =
+        Layout::new([("W".to_string(), Shape::Matrix { rows: 3, cols: 4 }), ("b".to_string(), Shape::Vector(3))]);
     let mut soap = OptimizerKind::Soap.build_for(&layout);
     let mut fallback = OptimizerKind::Adamw.build(3);
     fallback.set("lr", Hyper::Float(0.01)).expect("a valid lr");
