@@ -11,5 +11,6 @@ pub mod objective;
 pub mod optim;
 pub mod report;
 pub mod scenario;
+pub mod shard;
 pub mod text;
 pub mod tui;

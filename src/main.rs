@@ -9,6 +9,8 @@ use optlab::report::{
     write_folder_atomically_until, write_report_from,
 };
 use optlab::scenario::{DEFAULT_SCENARIO, LoadError, Scenario};
+use optlab::shard::emit::{EmitOptions, Engine};
+use optlab::shard::{Shard, ShardError, ShardRun};
 use optlab::tui::TuiError;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -65,6 +67,52 @@ enum Command {
         /// No progress bar and no summary on stdout
         #[arg(long)]
         quiet: bool,
+        /// Run only shard I of N (numbered from 1) into OUT/shard-I-of-N (OUT default:
+        /// results/<scenario>-shards); `auto` takes I and N from a SLURM job array or a Kubernetes Indexed Job
+        #[arg(long, value_name = "I/N|auto")]
+        shard: Option<String>,
+        /// With --shard auto in a Kubernetes Indexed Job: the number of shards (the Job's completions)
+        #[arg(long, requires = "shard", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+        shards: Option<u64>,
+        /// With --shard: keep the runs already complete in the shard folder and run the rest
+        #[arg(long, requires = "shard")]
+        resume: bool,
+    },
+    /// Merge shard folders (of `optlab run --shard`) into the result folder one machine would have written
+    Merge {
+        /// Shard folders, or folders holding them
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// The result folder
+        #[arg(long)]
+        out: PathBuf,
+        /// No summary on stdout
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Write ready-to-submit scripts that run a scenario's shards on a batch engine and merge them
+    Emit {
+        #[arg(value_enum)]
+        engine: EngineArg,
+        /// A scenario file or the name of a bundled scenario
+        scenario: String,
+        /// Number of shards (job array tasks, Indexed Job completions, parallel jobs)
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+        shards: u64,
+        /// The shared folder every node sees at the same path: the scripts, the shards and the result
+        /// go there (default: results/<scenario>-<engine>)
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// How the scripts call optlab (default: this program's absolute path; for k8s, a copy of it
+        /// in the shared folder)
+        #[arg(long, value_name = "PATH")]
+        optlab: Option<String>,
+        /// k8s: the container image the pods run in
+        #[arg(long, default_value = "debian:bookworm-slim")]
+        image: String,
+        /// k8s: the PersistentVolumeClaim that holds the shared folder
+        #[arg(long, default_value = "optlab-shared")]
+        volume_claim: String,
     },
     /// Validate scenarios and print them resolved (every default written out)
     Check {
@@ -81,23 +129,23 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Learning-rate range test: per optimizer, one short run with the rate growing exponentially;
-    /// prints the suggested rate and writes lr_find.csv and lr_find.svg
+    /// Learning-rate range test: per optimizer, a short run from the start at each of many rates
+    /// (log-spaced); prints the suggested rate and writes lr_find.csv and lr_find.svg
     LrFind {
         /// A scenario file or the name of a bundled scenario
         scenario: String,
-        /// Rate of the first update
+        /// Lowest rate tried
         #[arg(long, default_value_t = 1e-6)]
         min: f64,
-        /// Rate of the last update
+        /// Highest rate tried
         #[arg(long, default_value_t = 10.0)]
         max: f64,
-        /// Updates in the test run
-        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(5..=10_000_000))]
+        /// Rates tried, log-spaced from --min to --max
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u64).range(5..=10_000))]
+        rates: u64,
+        /// Updates of the short run at each rate
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=100_000))]
         steps: u64,
-        /// Smoothing factor of the loss's moving average (default: 1 − 50/steps, at least 0)
-        #[arg(long)]
-        beta: Option<f64>,
         /// Output folder (default: results/<scenario>-lr-find)
         #[arg(long)]
         out: Option<PathBuf>,
@@ -107,6 +155,16 @@ enum Command {
         #[arg(value_enum)]
         what: Option<ListWhat>,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum EngineArg {
+    /// SLURM: an sbatch job array and a merge job
+    Slurm,
+    /// Kubernetes: an Indexed Job and a merge Job
+    K8s,
+    /// GNU parallel, on one machine or over ssh
+    Parallel,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -153,6 +211,17 @@ impl From<OutputError> for Failure {
     }
 }
 
+impl From<ShardError> for Failure {
+    fn from(e: ShardError) -> Self {
+        let code = match e {
+            ShardError::Interrupted(_) => 130,
+            ref e if e.is_bad_input() => 2,
+            _ => 1,
+        };
+        Failure { code, message: e.to_string() }
+    }
+}
+
 impl From<ReportError> for Failure {
     fn from(e: ReportError) -> Self {
         Failure { code: if e.is_bad_input() { 2 } else { 1 }, message: e.to_string() }
@@ -164,13 +233,26 @@ fn main() -> ExitCode {
     let result = match cli.command {
         None => tui(None, false),
         Some(Command::Tui { scenario, paused }) => tui(scenario, paused),
-        Some(Command::Run { scenarios, out, seeds, threads, quiet }) => {
+        Some(Command::Run { scenarios, out, seeds, threads, quiet, shard: Some(shard), shards, resume }) => {
+            let slice = ShardArgs { shard, shards: shards.map(|n| n as usize), resume };
+            interruptible(|cancel| run_shard(&scenarios, out, seeds, threads, quiet, &slice, cancel))
+        }
+        Some(Command::Run { scenarios, out, seeds, threads, quiet, shard: None, .. }) => {
             interruptible(|cancel| run(&scenarios, out, seeds, threads, quiet, cancel))
+        }
+        Some(Command::Merge { dirs, out, quiet }) => interruptible(|cancel| merge(&dirs, &out, quiet, cancel)),
+        Some(Command::Emit { engine, scenario, shards, out, optlab, image, volume_claim }) => {
+            let engine = match engine {
+                EngineArg::Slurm => Engine::Slurm,
+                EngineArg::K8s => Engine::K8s,
+                EngineArg::Parallel => Engine::Parallel,
+            };
+            emit(&scenario, engine, shards as usize, out, optlab, image, volume_claim)
         }
         Some(Command::Check { scenarios }) => check(&scenarios),
         Some(Command::Report { dirs, out }) => interruptible(|cancel| report(&dirs, out, cancel)),
-        Some(Command::LrFind { scenario, min, max, steps, beta, out }) => interruptible(|cancel| {
-            let options = LrFindOptions { min_lr: min, max_lr: max, steps, beta, ..LrFindOptions::default() };
+        Some(Command::LrFind { scenario, min, max, rates, steps, out }) => interruptible(|cancel| {
+            let options = LrFindOptions { min_lr: min, max_lr: max, rates, steps, ..LrFindOptions::default() };
             lr_find(&scenario, options, out, cancel)
         }),
         Some(Command::List { what }) => list(what),
@@ -280,21 +362,9 @@ fn run(
         folder::check_replaceable(target).map_err(|e| Failure::from(OutputError::Folder(e)))?;
     }
     for (scenario, target) in scenarios.iter().zip(targets) {
-        let total = scenario.run_count() as u64 * scenario.steps;
-        let bar = if quiet || !std::io::stderr().is_terminal() {
-            ProgressBar::hidden()
-        } else {
-            let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr_with_hz(10));
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "{msg} [{wide_bar}] {percent:>3}% {human_pos}/{human_len} steps, eta {eta}",
-                )
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> "),
-            );
-            bar.set_message(scenario.name.chars().take(32).collect::<String>());
-            bar
-        };
+        // With an `epochs` budget the runs' lengths are known once the dataset is loaded.
+        let total = scenario.epochs.is_none().then(|| scenario.run_count() as u64 * scenario.steps);
+        let bar = progress_bar(total, &scenario.name, quiet);
         let progress = |n: u64| bar.inc(n);
         let options = RunOptions { threads: threads.map(|t| t as usize), progress: &progress, cancel };
         let outcome = run_to_folder(scenario, &target, &options);
@@ -307,30 +377,159 @@ fn run(
     Ok(())
 }
 
-fn print_summary(scenario: &Scenario, outcome: &optlab::report::RunOutcome) -> Result<(), Failure> {
-    sayln!(
-        "{} — {} runs × {} steps in {:.0} ms",
-        scenario.name,
-        outcome.lab.runs().len(),
-        scenario.steps,
-        outcome.elapsed_ms
+/// A progress bar on stderr when it is a terminal.
+fn progress_bar(total: Option<u64>, name: &str, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::stderr_with_hz(10));
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{wide_bar}] {percent:>3}% {human_pos}/{human_len} steps, eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
     );
-    let width = outcome.lab.runs().iter().map(|r| r.label().len()).max().unwrap_or(3).max(3);
-    sayln!("  {:<width$}  {:>5}  {:>14}  {:>14}  {:>8}  status", "run", "seed", "final loss", "best loss", "target");
-    for run in outcome.lab.runs() {
-        let s = run.summary();
+    bar.set_message(name.chars().take(32).collect::<String>());
+    bar
+}
+
+/// `--shard`, `--shards`, `--resume`.
+struct ShardArgs {
+    shard: String,
+    shards: Option<usize>,
+    resume: bool,
+}
+
+impl ShardArgs {
+    fn resolve(&self) -> Result<Shard, ShardError> {
+        if self.shard == "auto" {
+            return Shard::from_env(|name| std::env::var(name).ok(), self.shards);
+        }
+        if self.shards.is_some() {
+            return Err(ShardError::Usage("--shards N goes with --shard auto; --shard I/N already says N".into()));
+        }
+        Shard::parse(&self.shard)
+    }
+}
+
+fn run_shard(
+    names: &[String],
+    out: Option<PathBuf>,
+    seeds: Option<u64>,
+    threads: Option<u64>,
+    quiet: bool,
+    args: &ShardArgs,
+    cancel: &AtomicBool,
+) -> Result<(), Failure> {
+    let [name] = names else {
+        return Err(Failure { code: 2, message: "--shard runs one scenario; give exactly one".into() });
+    };
+    let shard = args.resolve()?;
+    let mut scenario = Scenario::load(name)?;
+    if let Some(n) = seeds {
+        scenario.seeds = n;
+    }
+    let parent = out.unwrap_or_else(|| PathBuf::from("results").join(format!("{}-shards", slug(&scenario.name))));
+    let (_, owned) = optlab::shard::owned_runs(&scenario, shard);
+    let total = scenario.epochs.is_none().then(|| owned.len() as u64 * scenario.steps);
+    let bar = progress_bar(total, &format!("{} {shard}", scenario.name), quiet);
+    let progress = |n: u64| bar.inc(n);
+    let options = ShardRun { threads: threads.map(|t| t as usize), progress: &progress, cancel, resume: args.resume };
+    let outcome = optlab::shard::run_shard(&scenario, shard, &parent, &options);
+    bar.finish_and_clear();
+    let outcome = outcome?;
+    if !quiet {
+        sayln!(
+            "{} — shard {shard}: {} of {} runs ({} already complete) in {:.0} ms",
+            scenario.name,
+            outcome.owned,
+            outcome.total,
+            outcome.resumed,
+            outcome.elapsed_ms
+        );
+        sayln!("  shard folder {}", outcome.dir.display());
+    }
+    Ok(())
+}
+
+fn merge(dirs: &[PathBuf], out: &std::path::Path, quiet: bool, cancel: &AtomicBool) -> Result<(), Failure> {
+    let outcome = optlab::shard::merge(dirs, out, cancel)?;
+    if !quiet {
+        let dup = match outcome.duplicates {
+            0 => String::new(),
+            n => format!(", {n} found twice (identical, kept once)"),
+        };
+        sayln!("{} — {} runs from {} shard folders{dup}", outcome.scenario.name, outcome.runs, outcome.folders);
+        sayln!("  results in {}", outcome.out.display());
+    }
+    Ok(())
+}
+
+fn emit(
+    name: &str,
+    engine: Engine,
+    shards: usize,
+    out: Option<PathBuf>,
+    optlab: Option<String>,
+    image: String,
+    volume_claim: String,
+) -> Result<(), Failure> {
+    let scenario = Scenario::load(name)?;
+    // A bad dataset is found now, not on the cluster.
+    scenario.build_objective().map_err(|e| Failure { code: 2, message: e.to_string() })?;
+    let out =
+        out.unwrap_or_else(|| PathBuf::from("results").join(format!("{}-{}", slug(&scenario.name), engine.name())));
+    let options = EmitOptions { engine, shards, out, optlab, image, volume_claim };
+    let emitted = optlab::shard::emit::emit(&scenario, &options)?;
+    sayln!("{} — {} runs in {shards} shards for {}", scenario.name, scenario.run_count(), engine.name());
+    for f in &emitted.files {
+        sayln!("  wrote {}", f.display());
+    }
+    sayln!("submit with:\n  {}", emitted.submit);
+    sayln!("the result will be in {}", emitted.result.display());
+    Ok(())
+}
+
+fn print_summary(scenario: &Scenario, outcome: &optlab::report::RunOutcome) -> Result<(), Failure> {
+    let budget = match scenario.epochs {
+        Some(e) => format!("{e} epochs"),
+        None => format!("{} steps", scenario.steps),
+    };
+    sayln!("{} — {} runs × {budget} in {:.0} ms", scenario.name, outcome.lab.runs().len(), outcome.elapsed_ms);
+    let runs = outcome.lab.runs();
+    let summaries: Vec<_> = runs.iter().map(|r| r.summary()).collect();
+    let validation = summaries.iter().any(|s| s.final_val_loss.is_some());
+    let accuracy = summaries.iter().any(|s| s.final_val_accuracy.is_some());
+    let width = runs.iter().map(|r| r.label().len()).max().unwrap_or(3).max(3);
+    let mut header = format!("  {:<width$}  {:>5}", "run", "seed");
+    if scenario.epochs.is_some() {
+        header += &format!("  {:>8}", "steps");
+    }
+    header += &format!("  {:>14}  {:>14}", "final loss", "best loss");
+    if validation {
+        header += &format!("  {:>14}", "val loss");
+    }
+    if accuracy {
+        header += &format!("  {:>8}", "val acc");
+    }
+    sayln!("{header}  {:>8}  status", "target");
+    for (run, s) in runs.iter().zip(&summaries) {
         let status = match s.status {
             optlab::engine::Status::Diverged { step } => format!("diverged at step {step}"),
             other => other.name().replace('_', " "),
         };
-        sayln!(
-            "  {:<width$}  {:>5}  {:>14.6e}  {:>14.6e}  {:>8}  {status}",
-            run.label(),
-            run.spec().seed,
-            s.final_loss,
-            s.best_loss,
-            s.steps_to_target.map(|t| t.to_string()).unwrap_or_else(|| "-".into()),
-        );
+        let mut line = format!("  {:<width$}  {:>5}", run.label(), run.spec().seed);
+        if scenario.epochs.is_some() {
+            line += &format!("  {:>8}", run.spec().steps);
+        }
+        line += &format!("  {:>14.6e}  {:>14.6e}", s.final_loss, s.best_loss);
+        if validation {
+            line += &s.final_val_loss.map_or_else(|| format!("  {:>14}", "-"), |v| format!("  {v:>14.6e}"));
+        }
+        if accuracy {
+            line += &s.final_val_accuracy.map_or_else(|| format!("  {:>8}", "-"), |v| format!("  {v:>8.4}"));
+        }
+        let target = s.steps_to_target.map(|t| t.to_string()).unwrap_or_else(|| "-".into());
+        sayln!("{line}  {target:>8}  {status}");
     }
     sayln!("  results in {}", outcome.out.display());
     Ok(())
@@ -385,17 +584,21 @@ fn lr_find(name: &str, options: LrFindOptions, out: Option<PathBuf>, cancel: &At
         lr_find::write(p, &scenario, &curves, &options).map_err(OutputError::from)
     })?;
     sayln!(
-        "{} — learning-rate range test, {} updates from lr {} to {}",
+        "{} — learning-rate range test, {} rates from {} to {}, {} updates at each",
         scenario.name,
-        options.steps,
+        options.rates,
         options.min_lr,
-        options.max_lr
+        options.max_lr,
+        options.steps
     );
     let width = curves.iter().map(|c| c.label.len()).max().unwrap_or(3).max(9);
-    sayln!("  {:<width$}  {:>14}  {:>14}", "optimizer", "suggested lr", "diverged at");
+    sayln!("  {:<width$}  {:>12}  {:>21}  {:>11}", "optimizer", "suggested lr", "valley", "diverged at");
     for c in &curves {
-        let show = |x: Option<f64>| x.map(|v| format!("{v:.3e}")).unwrap_or_else(|| "-".into());
-        sayln!("  {:<width$}  {:>14}  {:>14}", c.label, show(c.suggestion), show(c.diverged_at));
+        // The suggestion has three significant digits: printed as it would be typed.
+        let suggested = c.suggestion.map_or_else(|| "-".into(), |v| format!("{v}"));
+        let valley = c.valley.map_or_else(|| "-".into(), |(a, b)| format!("{a:.2e} … {b:.2e}"));
+        let diverged = c.diverged_at.map_or_else(|| "-".into(), |v| format!("{v:.2e}"));
+        sayln!("  {:<width$}  {suggested:>12}  {valley:>21}  {diverged:>11}", c.label);
     }
     sayln!("  results in {}", out.display());
     Ok(())
@@ -405,8 +608,11 @@ fn check(names: &[String]) -> Result<(), Failure> {
     let mut first = true;
     for name in names {
         let s = Scenario::load(name)?;
-        // Build the objective too: a dataset that cannot be read is a scenario error.
-        s.build_objective().map_err(|e| Failure { code: 2, message: e.to_string() })?;
+        // Build the objective too: a dataset that cannot be read is a scenario error,
+        // and so is an event after the last update of a run with an `epochs` budget.
+        let objective = s.build_objective().map_err(|e| Failure { code: 2, message: e.to_string() })?;
+        let mut specs = s.run_specs(objective.dim()).map_err(|e| Failure { code: 2, message: e.to_string() })?;
+        s.apply_epochs(&mut specs, objective.train_size()).map_err(|e| Failure { code: 2, message: e.to_string() })?;
         if !first {
             sayln!();
         }

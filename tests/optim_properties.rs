@@ -163,6 +163,8 @@ fn every_kind_converges_on_a_convex_quadratic() {
         (Ademamix, &[("lr", Float(0.1)), ("beta3", Float(0.99))], true, 1000),
         // On a vector SOAP is Adam with β₂ = 0.95, whose steps do not shrink on their own.
         (Soap, &[("lr", Float(0.1)), ("weight_decay", Float(0.0))], true, 1000),
+        (Asgd, &[("lr", Float(0.1))], false, 500),
+        (Asgd, &[("lr", Float(0.1)), ("t0", Float(10.0)), ("lambd", Float(0.01))], false, 500),
     ];
     let c = array![1.0, 10.0];
     let start = array![1.5, -0.8];
@@ -368,6 +370,9 @@ fn a_change_mid_run_acts_from_the_next_step() {
         ("ademamix", "t_alpha_beta3"), // a warmup of 0.25 updates is over after ten
         ("soap", "shampoo_beta"), // SOAP does not rotate a vector (precondition_1d is off)
         ("soap", "precondition_frequency"),
+        ("asgd", "lr"), // η and μ of an update are computed at the end of the one before (torch)
+        ("asgd", "alpha"),
+        ("asgd", "t0"),
     ];
     let start = array![1.5, -0.8];
     let g = array![0.5, -1.0];

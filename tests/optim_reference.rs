@@ -25,6 +25,7 @@ const FIXTURES: &[(&str, &str)] = &[
     ("radam.json", include_str!("fixtures/torch/radam.json")),
     ("adadelta.json", include_str!("fixtures/torch/adadelta.json")),
     ("rprop.json", include_str!("fixtures/torch/rprop.json")),
+    ("asgd.json", include_str!("fixtures/torch/asgd.json")),
 ];
 
 const REL_TOL: f64 = 1e-9;

@@ -252,6 +252,42 @@ fn a_session_is_saved_exported_and_replayed_to_the_last_digit() {
 }
 
 #[test]
+fn the_lr_find_suggestion_is_set_by_f_and_undone_by_u() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lab = Lab::start(dir.path(), &["tui", "ill_conditioned", "--paused"], 120, 40, &[]);
+    lab.wait_for("paused");
+    lab.press("nnn");
+    lab.wait_for("step 3/600");
+    // The heavy-ball run: f runs the test and sets its rate, u puts 0.0331 back.
+    lab.press("j");
+    lab.press("f");
+    let screen = lab.wait_for("u undoes)");
+    let line = screen.lines().find(|l| l.contains("lr-find: lr = ")).expect("the message");
+    let suggested = line.split("lr-find: lr = ").nth(1).and_then(|r| r.split(' ').next()).expect("a rate").to_string();
+    assert!(line.contains("for heavy ball (was 0.0331; u undoes)"), "{line}");
+    let rate: f64 = suggested.parse().unwrap();
+    assert!(rate > 0.01 && rate < 0.04, "suggested {rate}");
+    // The slider shows the rate as the message wrote it.
+    assert!(screen.lines().any(|l| l.contains("heavy ball") && l.contains(&suggested) && l.contains('●')), "{screen}");
+    lab.press("n");
+    lab.wait_for("step 4/600");
+    lab.press("u");
+    lab.wait_for("lr-find undone: lr = 0.0331 for heavy ball again");
+    lab.press("u");
+    lab.wait_for("nothing to undo for heavy ball: it was undone already");
+    lab.press("w");
+    lab.wait_for("saved results/");
+    lab.press("q");
+    assert_eq!(lab.exit_code(), 0);
+    lab.assert_restored();
+    let saved = std::fs::read_dir(dir.path().join("results")).unwrap().next().unwrap().unwrap().path();
+    let saved = std::fs::read_to_string(saved).unwrap();
+    // Both changes are recorded at the step they were made; the last puts the rate back.
+    assert!(saved.contains(&format!("step = 3\nrun = \"heavy ball\"\nlr = {suggested}")), "{saved}");
+    assert!(saved.contains("step = 4\nrun = \"heavy ball\"\nlr = 0.0331"), "{saved}");
+}
+
+#[test]
 fn ctrl_c_quits_a_running_lab_and_restores_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let mut lab = Lab::start(dir.path(), &[], 100, 30, &[]);

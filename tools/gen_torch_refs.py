@@ -83,6 +83,7 @@ KINDS = {
     ),
     "adadelta": (torch.optim.Adadelta, dict(lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0)),
     "rprop": (torch.optim.Rprop, dict(lr=1e-2, eta_minus=0.5, eta_plus=1.2, step_min=1e-6, step_max=50.0)),
+    "asgd": (torch.optim.ASGD, dict(lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0.0)),
 }
 
 # optlab name -> (torch param_group key, index in the tuple or None)
@@ -337,6 +338,13 @@ def cases():
     add("rprop", "zero_gradient_start", hp=dict(lr=1e-3), start=[0.0, 0.0], note="grad_y = 0 at the start")
     add("rprop", "etas", hp=dict(lr=0.05, eta_minus=0.3, eta_plus=1.5))
     add("rprop", "step_bounds", hp=dict(lr=0.01, step_min=1e-3, step_max=0.02), start=[1.2, 1.2])
+
+    # asgd: t0 small so that the averaging (ax) and μ < 1 are exercised
+    add("asgd", "default", hp=dict(lr=1e-3))
+    add("asgd", "lambd_alpha", hp=dict(lr=1e-3, lambd=0.5, alpha=1.0), start=[-0.5, 1.5])
+    add("asgd", "t0_weight_decay", hp=dict(lr=1e-3, t0=20.0, weight_decay=0.1))
+    add("asgd", "cosine", hp=dict(lr=1e-3, lambd=0.1), schedule=dict(kind="cosine", t_max=150, eta_min=0.0, warmup=0),
+        note="eta follows the lr one update late, as torch computes it at the end of each step")
 
     # schedules: lr from optlab's closed forms, set in param_group before each update
     add("adam", "steplr", hp=dict(lr=0.05), schedule=dict(kind="step", step_size=30, gamma=0.5, warmup=0))

@@ -101,9 +101,17 @@ impl Lab {
     ) -> Result<(), S::Error> {
         let objective = self.objective.as_ref();
         self.runs.par_iter_mut().enumerate().try_for_each(|(i, run)| {
+            // Stopped: the runs not yet started are not started (a prompt Ctrl-C).
+            if should_stop() {
+                return Ok(());
+            }
             let mut sink = make_sink(RunId(i), run)?;
             let first = run.last().clone();
             sink.record(run, &first)?;
+            // A run that starts after a stop was asked for does not step at all.
+            if should_stop() {
+                return sink.finish(run);
+            }
             let mut since_check = 0u32;
             while !run.is_finished() {
                 if let Some(record) = run.step(objective) {

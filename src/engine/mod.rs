@@ -6,6 +6,7 @@ mod batches;
 mod events;
 mod history;
 mod lab;
+pub mod lr_find;
 mod run;
 mod stop;
 
@@ -13,5 +14,5 @@ pub use batches::Minibatches;
 pub use events::{Change, Event};
 pub use history::{Extent, History, HistoryOptions, Metric, OptSeries, Path, Series};
 pub use lab::{Lab, RunSink};
-pub use run::{Record, Run, RunId, RunSpec, Status, Summary};
+pub use run::{Record, Run, RunId, RunKey, RunSpec, Status, Summary};
 pub use stop::StopRule;

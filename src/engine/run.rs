@@ -39,6 +39,28 @@ impl Evaluate for RunEvaluator<'_> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct RunId(pub usize);
 
+/// A run's stable identity: the first 48 bits of the SHA-256 digest of its
+/// resolved configuration (the `run_id` column, 12 hex digits). The scenario
+/// layer computes it; the engine only carries it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RunKey(pub u64);
+
+impl RunKey {
+    /// The `run_id` text: 12 lowercase hex digits.
+    pub fn parse(text: &str) -> Option<RunKey> {
+        if text.len() != 12 || !text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+            return None;
+        }
+        u64::from_str_radix(text, 16).ok().map(RunKey)
+    }
+}
+
+impl std::fmt::Display for RunKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:012x}", self.0)
+    }
+}
+
 /// Where a run is.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Status {
@@ -117,6 +139,8 @@ pub struct RunSpec {
     pub steps: u64,
     /// Changes to replay, in step order.
     pub events: Vec<Event>,
+    /// The hash of the run's resolved configuration (`run_id`).
+    pub key: RunKey,
 }
 
 /// Figures of a run, for summary.csv and the convergence table.
@@ -502,6 +526,7 @@ mod tests {
             eval_every: 1,
             steps,
             events: vec![],
+            key: RunKey::default(),
         }
     }
 

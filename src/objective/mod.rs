@@ -19,6 +19,40 @@ pub struct Window {
     pub y: (f64, f64),
 }
 
+impl Window {
+    /// The window that shows `points` (paths, starts, minima): their bounding
+    /// box with a margin of 8% each side, at least a twentieth of this window
+    /// wide and high. Points more than a quarter of a window-width outside
+    /// this window (a run flying off) are left out, so they cannot squeeze the
+    /// rest (they are clipped at the edge); with no point left, this window.
+    pub fn fit(self, points: impl IntoIterator<Item = [f64; 2]>) -> Window {
+        let (wx, wy) = (self.x.1 - self.x.0, self.y.1 - self.y.0);
+        let sane = |p: &[f64; 2]| {
+            p[0].is_finite()
+                && p[1].is_finite()
+                && p[0] >= self.x.0 - wx / 4.0
+                && p[0] <= self.x.1 + wx / 4.0
+                && p[1] >= self.y.0 - wy / 4.0
+                && p[1] <= self.y.1 + wy / 4.0
+        };
+        let mut bx = (f64::INFINITY, f64::NEG_INFINITY);
+        let mut by = (f64::INFINITY, f64::NEG_INFINITY);
+        for p in points.into_iter().filter(|p| sane(p)) {
+            bx = (bx.0.min(p[0]), bx.1.max(p[0]));
+            by = (by.0.min(p[1]), by.1.max(p[1]));
+        }
+        if !(bx.0 <= bx.1 && by.0 <= by.1) {
+            return self;
+        }
+        let widen = |(lo, hi): (f64, f64), least: f64| {
+            let span = (hi - lo).max(least);
+            let mid = (lo + hi) / 2.0;
+            (mid - span * 0.58, mid + span * 0.58)
+        };
+        Window { x: widen(bx, wx / 20.0), y: widen(by, wy / 20.0) }
+    }
+}
+
 /// Validation figures of a model at some parameters.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Validation {
@@ -63,6 +97,11 @@ pub trait Objective: Send + Sync {
 
     /// The analytic function behind this objective, if it is one (landscape, minima).
     fn as_function(&self) -> Option<&dyn TestFunction> {
+        None
+    }
+
+    /// The model behind this objective, if it is one (decision boundaries).
+    fn as_model(&self) -> Option<&models::ModelObjective> {
         None
     }
 

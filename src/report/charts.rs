@@ -201,20 +201,81 @@ pub fn write(path: &Path, figure: &Figure) -> Result<(), super::ReportError> {
     std::fs::write(path, svg).map_err(super::results::io_error(path))
 }
 
+/// A log axis over more than three decades. plotters' log scale stops making
+/// key points some twenty decades down, so such an axis is drawn as a linear
+/// axis of log₁₀ values labelled with powers of ten.
+fn wide_log(a: &Axis) -> bool {
+    a.log && (a.range.1 / a.range.0).log10().round() > 3.0
+}
+
+/// The panel with its wide log axes turned into linear axes of log₁₀ values;
+/// values ≤ 0 go to the axis's floor, as a log scale clamps them.
+fn log10_panel(panel: &Panel, tx: bool, ty: bool) -> Panel {
+    let t = |v: f64, on: bool, a: &Axis| {
+        if !on {
+            v
+        } else if v > 0.0 {
+            v.log10()
+        } else if v.is_nan() {
+            v
+        } else {
+            a.range.0.log10()
+        }
+    };
+    let axis = |a: &Axis, on: bool| {
+        if on {
+            Axis { label: a.label.clone(), log: false, range: (a.range.0.log10(), a.range.1.log10()) }
+        } else {
+            a.clone()
+        }
+    };
+    let (x, y) = (&panel.x, &panel.y);
+    Panel {
+        title: panel.title.clone(),
+        x: axis(x, tx),
+        y: axis(y, ty),
+        lines: panel
+            .lines
+            .iter()
+            .map(|l| Line {
+                points: l.points.iter().map(|&(px, py)| (t(px, tx, x), t(py, ty, y))).collect(),
+                band: l.band.iter().map(|&(bx, lo, hi)| (t(bx, tx, x), t(lo, ty, y), t(hi, ty, y))).collect(),
+                ..l.clone()
+            })
+            .collect(),
+        marks: panel.marks.iter().map(|m| Mark { at: (t(m.at.0, tx, x), t(m.at.1, ty, y)), ..m.clone() }).collect(),
+    }
+}
+
 fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel) -> Result<(), String> {
+    let (tx, ty) = (wide_log(&panel.x), wide_log(&panel.y));
+    let converted;
+    let panel = if tx || ty {
+        converted = log10_panel(panel, tx, ty);
+        &converted
+    } else {
+        panel
+    };
+    let exp = (tx, ty);
     // Log axes reach a hair past their ends, so a power of ten at an end is not lost to rounding.
     let widen = |a: &Axis| if a.log { (a.range.0 * (1.0 - 1e-9), a.range.1 * (1.0 + 1e-9)) } else { a.range };
     let (x0, x1) = widen(&panel.x);
     let (y0, y1) = widen(&panel.y);
     match (panel.x.log, panel.y.log) {
-        (false, false) => draw_panel_in(area, panel, x0..x1, y0..y1),
-        (true, false) => draw_panel_in(area, panel, (x0..x1).log_scale(), y0..y1),
-        (false, true) => draw_panel_in(area, panel, x0..x1, (y0..y1).log_scale()),
-        (true, true) => draw_panel_in(area, panel, (x0..x1).log_scale(), (y0..y1).log_scale()),
+        (false, false) => draw_panel_in(area, panel, exp, x0..x1, y0..y1),
+        (true, false) => draw_panel_in(area, panel, exp, (x0..x1).log_scale(), y0..y1),
+        (false, true) => draw_panel_in(area, panel, exp, x0..x1, (y0..y1).log_scale()),
+        (true, true) => draw_panel_in(area, panel, exp, (x0..x1).log_scale(), (y0..y1).log_scale()),
     }
 }
 
-fn draw_panel_in<DB, X, Y>(area: &DrawingArea<DB, Shift>, panel: &Panel, x: X, y: Y) -> Result<(), String>
+fn draw_panel_in<DB, X, Y>(
+    area: &DrawingArea<DB, Shift>,
+    panel: &Panel,
+    exp: (bool, bool),
+    x: X,
+    y: Y,
+) -> Result<(), String>
 where
     DB: DrawingBackend,
     X: AsRangedCoord<Value = f64>,
@@ -229,8 +290,8 @@ where
         builder.caption(title, ("sans-serif", LABEL_SIZE + 1.0));
     }
     let mut chart = builder.build_cartesian_2d(x, y).map_err(err)?;
-    let (x_labels, x_fmt) = labelling(&panel.x);
-    let (y_labels, y_fmt) = labelling(&panel.y);
+    let (x_labels, x_fmt) = labelling(&panel.x, exp.0);
+    let (y_labels, y_fmt) = labelling(&panel.y, exp.1);
     chart
         .configure_mesh()
         .x_desc(panel.x.label.as_str())
@@ -244,8 +305,8 @@ where
         .bold_line_style(BLACK.mix(0.12))
         .light_line_style(BLACK.mix(0.04))
         // A dense log axis already has a line at every 1–9 × 10ⁿ.
-        .x_max_light_lines(if panel.x.log && x_labels > 8 { 0 } else { 4 })
-        .y_max_light_lines(if panel.y.log && y_labels > 8 { 0 } else { 4 })
+        .x_max_light_lines(if (panel.x.log || exp.0) && x_labels > 8 { 0 } else { 4 })
+        .y_max_light_lines(if (panel.y.log || exp.1) && y_labels > 8 { 0 } else { 4 })
         .draw()
         .map_err(err)?;
 
@@ -299,10 +360,25 @@ where
 /// at most three decades gets ticks at every 1–9 × 10ⁿ, labelled at 1, 2 and 5
 /// only (plotters puts the in-between ticks there only when asked for ten per
 /// decade); wider ones are labelled at powers of ten.
-fn labelling(axis: &Axis) -> (usize, impl Fn(&f64) -> String) {
+///
+/// plotters' log axes can hold the same key point twice (1 from one decade's
+/// run and from the next), which printed its label twice at one place and
+/// read as bold: a label is given to the first tick that has it only.
+fn labelling(axis: &Axis, exp: bool) -> (usize, impl Fn(&f64) -> String) {
     let decades = if axis.log { (axis.range.1 / axis.range.0).log10().round() as usize } else { 0 };
     let dense = axis.log && decades <= 3;
-    let count = if dense { 10 * decades.max(1) } else { 8 };
+    // An axis of log₁₀ values (a wide log axis) asks for every decade and
+    // labels every `stride`-th, so labels reach its bottom.
+    let exp_decades = if exp { (axis.range.1 - axis.range.0).round().max(1.0) as usize } else { 0 };
+    let stride = [1, 2, 3, 5, 10, 20, 50].into_iter().find(|s| exp_decades / s < 8).unwrap_or(100) as i64;
+    let count = if dense {
+        10 * decades.max(1)
+    } else if exp {
+        (exp_decades + 1).min(400)
+    } else {
+        8
+    };
+    let given: std::cell::RefCell<Vec<String>> = std::cell::RefCell::new(Vec::new());
     let fmt = move |v: &f64| {
         if dense {
             let m = v / 10f64.powf(v.log10().floor());
@@ -311,7 +387,21 @@ fn labelling(axis: &Axis) -> (usize, impl Fn(&f64) -> String) {
                 return String::new();
             }
         }
-        tick(*v)
+        let label = if exp {
+            let e = v.round();
+            if (v - e).abs() > 1e-6 || (e as i64).rem_euclid(stride) != 0 {
+                return String::new();
+            }
+            tick(10f64.powi(e as i32))
+        } else {
+            tick(*v)
+        };
+        let mut given = given.borrow_mut();
+        if given.contains(&label) {
+            return String::new();
+        }
+        given.push(label.clone());
+        label
     };
     (count, fmt)
 }
@@ -402,6 +492,56 @@ mod tests {
         let (lo, hi) = log_range([1.0], 12.0);
         assert!(lo < 1.0 && hi >= 1.0);
         assert_eq!(linear_range([0.0, 1.0]), (-0.04, 1.04));
+    }
+
+    fn texts_at(svg: &str) -> Vec<(String, String, String)> {
+        let doc = roxmltree::Document::parse(svg).unwrap();
+        doc.descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .filter_map(|n| {
+                let t = n.text()?.trim().to_string();
+                Some((n.attribute("x")?.to_string(), n.attribute("y")?.to_string(), t))
+            })
+            .filter(|(_, _, t)| !t.is_empty())
+            .collect()
+    }
+
+    fn one_panel(y: Axis) -> Figure {
+        let (lo, hi) = y.range;
+        let panel = Panel {
+            title: None,
+            x: Axis { label: "step".into(), log: false, range: (0.0, 10.0) },
+            y,
+            lines: vec![Line::new(vec![(0.0, hi), (10.0, lo)], color(0))],
+            marks: Vec::new(),
+        };
+        Figure { title: "t".into(), panels: vec![panel], legend: Vec::new(), panel_size: (600, 400) }
+    }
+
+    #[test]
+    fn each_tick_label_is_drawn_once() {
+        for range in [(0.1, 10.0), (1e-3, 1.0), (1e-32, 10.0)] {
+            let svg = render(&one_panel(Axis { label: "loss".into(), log: true, range })).unwrap();
+            let texts = texts_at(&svg);
+            let mut seen = std::collections::HashSet::new();
+            for t in &texts {
+                assert!(seen.insert(t.clone()), "{t:?} drawn twice on {range:?}");
+            }
+            let labels: Vec<&str> = texts.iter().map(|t| t.2.as_str()).collect();
+            assert_eq!(labels.iter().filter(|l| **l == "1").count(), 1, "{range:?}: {labels:?}");
+        }
+    }
+
+    #[test]
+    fn a_wide_log_axis_is_labelled_down_to_its_bottom() {
+        let svg = render(&one_panel(Axis { label: "loss".into(), log: true, range: (1e-32, 10.0) })).unwrap();
+        let labels: Vec<String> = texts_at(&svg).into_iter().map(|t| t.2).collect();
+        for needle in ["1e-30", "1e-20", "1e-10", "1"] {
+            assert!(labels.iter().any(|l| l == needle), "{needle} missing from {labels:?}");
+        }
+        // Four to eight decade labels, evenly strided.
+        let decades = labels.iter().filter(|l| l.starts_with("1e") || *l == "1" || *l == "10").count();
+        assert!((4..=8).contains(&decades), "{labels:?}");
     }
 
     #[test]

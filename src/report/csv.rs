@@ -1,11 +1,11 @@
 //! The CSV files of a run (CONTRACT section 3).
 
-use crate::engine::{Record, Run, Summary};
+use crate::engine::{Record, Run, RunKey, Summary};
 use std::fmt::Write as _;
 use std::io::Write;
 
 /// The columns of steps.csv before the parameters `x0, x1, ...`.
-pub const STEPS_COLUMNS: [&str; 13] = [
+pub const STEPS_COLUMNS: [&str; 14] = [
     "run",
     "optimizer",
     "seed",
@@ -19,9 +19,10 @@ pub const STEPS_COLUMNS: [&str; 13] = [
     "val_accuracy",
     "wall_ms",
     "grad_evals",
+    "run_id",
 ];
 
-pub const SUMMARY_COLUMNS: [&str; 15] = [
+pub const SUMMARY_COLUMNS: [&str; 16] = [
     "run",
     "optimizer",
     "seed",
@@ -37,6 +38,7 @@ pub const SUMMARY_COLUMNS: [&str; 15] = [
     "diverged_at",
     "wall_ms",
     "grad_evals",
+    "run_id",
 ];
 
 /// A float as the shortest text that reads back to the same value; exponent
@@ -65,6 +67,11 @@ fn push_opt(buf: &mut String, x: Option<f64>) {
 /// Milliseconds with microsecond resolution.
 fn push_ms(buf: &mut String, ms: f64) {
     let _ = write!(buf, "{ms:.3}");
+}
+
+/// How many parameter columns `x0, x1, ...` steps.csv has for `objective`.
+pub fn param_columns(scenario: &crate::scenario::Scenario, objective: &dyn crate::objective::Objective) -> usize {
+    if objective.as_function().is_some() { scenario.param_columns(objective.dim()) } else { 0 }
 }
 
 /// The header of steps.csv for an objective whose parameters are written (`dim` > 0) or not.
@@ -98,11 +105,27 @@ impl<W: Write> StepsWriter<W> {
     /// One row of a live run: its identity, the record and (analytic objectives) its parameters now.
     pub fn write(&mut self, run: &Run, r: &Record) -> ::csv::Result<()> {
         let params = run.params();
-        self.write_row(run.label(), run.optimizer().kind().name(), run.spec().seed, r, params.as_slice().unwrap_or(&[]))
+        let spec = run.spec();
+        self.write_row(
+            run.label(),
+            run.optimizer().kind().name(),
+            spec.seed,
+            spec.key,
+            r,
+            params.as_slice().unwrap_or(&[]),
+        )
     }
 
     /// One row from its parts (a stored history: `params` as they were at `r.step`).
-    pub fn write_row(&mut self, label: &str, kind: &str, seed: u64, r: &Record, params: &[f64]) -> ::csv::Result<()> {
+    pub fn write_row(
+        &mut self,
+        label: &str,
+        kind: &str,
+        seed: u64,
+        key: RunKey,
+        r: &Record,
+        params: &[f64],
+    ) -> ::csv::Result<()> {
         self.csv.write_field(label)?;
         self.csv.write_field(kind)?;
         self.field(|b| {
@@ -122,6 +145,9 @@ impl<W: Write> StepsWriter<W> {
         self.field(|b| {
             let _ = write!(b, "{}", r.grad_evals);
         })?;
+        self.field(|b| {
+            let _ = write!(b, "{key}");
+        })?;
         if self.write_params {
             for &x in params {
                 self.field(|b| push_f64(b, x))?;
@@ -137,16 +163,24 @@ impl<W: Write> StepsWriter<W> {
 
 /// summary.csv: one row per run.
 pub fn write_summary<W: Write>(inner: W, runs: &[Run]) -> ::csv::Result<()> {
+    write_summary_keyed(inner, runs.iter().map(|r| (r, r.spec().key)))
+}
+
+/// summary.csv with the `run_id` of each run given (a session whose runs were changed live).
+pub fn write_summary_keyed<'a, W: Write>(
+    inner: W,
+    runs: impl IntoIterator<Item = (&'a Run, RunKey)>,
+) -> ::csv::Result<()> {
     let mut w = ::csv::Writer::from_writer(inner);
     w.write_record(SUMMARY_COLUMNS)?;
-    for run in runs {
-        w.write_record(summary_row(run, &run.summary()))?;
+    for (run, key) in runs {
+        w.write_record(summary_row(run, &run.summary(), key))?;
     }
     w.flush()?;
     Ok(())
 }
 
-pub fn summary_row(run: &Run, s: &Summary) -> Vec<String> {
+pub fn summary_row(run: &Run, s: &Summary, key: RunKey) -> Vec<String> {
     let opt = |x: Option<f64>| x.map(fmt_f64).unwrap_or_default();
     let opt_u = |x: Option<u64>| x.map(|v| v.to_string()).unwrap_or_default();
     vec![
@@ -165,6 +199,7 @@ pub fn summary_row(run: &Run, s: &Summary) -> Vec<String> {
         opt_u(s.diverged_at),
         format!("{:.3}", s.wall_ms),
         s.grad_evals.to_string(),
+        key.to_string(),
     ]
 }
 

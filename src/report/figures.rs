@@ -22,8 +22,11 @@ pub struct Described {
 
 /// Most points a line keeps (longer histories are sampled evenly, ends kept).
 const MAX_POINTS: usize = 1200;
-/// Decades shown below the top of a log loss axis.
-const MAX_DECADES: f64 = 18.0;
+/// Decades a log loss axis may span: all of f64's, so the axis reaches the
+/// lowest value a run got to (a run at 1e-29 must not sit on a floor at
+/// 1e-16 looking stalled). Only exact zeros (a gap of 0 to f*) cannot be
+/// drawn on a log axis: they go on the labelled floor.
+const MAX_DECADES: f64 = 330.0;
 const GREY: RGBColor = RGBColor(90, 90, 90);
 
 /// How losses are put on the y axis: as the gap to a known minimum f* when
@@ -156,7 +159,13 @@ pub fn loss(results: &ResultSet, ranking: &Ranking, f_star: Option<f64>) -> Desc
         }
         lines.push(line);
     }
-    let y_axis = scale.axis(ys);
+    let mut y_axis = scale.axis(ys.iter().copied());
+    // The floor for exact zeros lies a decade below the lowest positive loss when
+    // that one sits on the axis's bottom, so a run at 1e-29 is not read as a zero.
+    let lowest = ys.iter().copied().filter(|v| *v > 0.0).fold(f64::INFINITY, f64::min);
+    if scale.log && ys.iter().any(|&v| v <= 0.0) && lowest <= y_axis.range.0 * 1.0001 {
+        y_axis.range.0 /= 10.0;
+    }
     let mut diverged = 0;
     for (i, g) in ranking.groups.iter().enumerate() {
         for &r in &g.runs {
@@ -174,6 +183,21 @@ pub fn loss(results: &ResultSet, ranking: &Ranking, f_star: Option<f64>) -> Desc
             swatch: Swatch::Mark(Shape::Cross),
         });
     }
+    // Values a log axis cannot show (exactly f*): on the floor, which is marked and named.
+    let floored = scale.log && ys.iter().any(|&v| v.is_finite() && v < y_axis.range.0);
+    if floored {
+        let floor = y_axis.range.0;
+        lines.push(Line {
+            width: 1,
+            opacity: 0.6,
+            ..Line::new(vec![(0.0, floor), (max_step.max(1) as f64, floor)], GREY)
+        });
+        legend.push(LegendEntry {
+            label: format!("floor {}: a gap of 0 (exactly f*)", super::format::tick(floor)),
+            color: GREY,
+            swatch: Swatch::Line,
+        });
+    }
     let panel = Panel {
         title: None,
         x: Axis { label: "step (updates)".into(), log: false, range: (0.0, max_step.max(1) as f64) },
@@ -182,7 +206,12 @@ pub fn loss(results: &ResultSet, ranking: &Ranking, f_star: Option<f64>) -> Desc
         marks,
     };
     let figure = Figure {
-        title: format!("{} — loss against steps", results.scenario.name),
+        title: match super::markdown::partial(results) {
+            Some(p) => {
+                format!("{} — loss against steps (partial: running, at step {})", results.scenario.name, p.at_step)
+            }
+            None => format!("{} — loss against steps", results.scenario.name),
+        },
         panels: vec![panel],
         legend,
         panel_size: (820, 520),
@@ -193,14 +222,20 @@ pub fn loss(results: &ResultSet, ranking: &Ranking, f_star: Option<f64>) -> Desc
         seeds_phrase(ranking)
     );
     if let Some(w) = ranking.winner() {
+        let which = if super::markdown::partial(results).is_some() { "latest" } else { "final" };
         sentence.push_str(&format!(
-            " {} ranks first, with a median final loss of {}.",
+            " {} ranks first, with a median {which} loss of {}.",
             w.label,
             sig(w.final_loss.median, 4)
         ));
     }
     if diverged > 0 {
         sentence.push_str(&format!(" Crosses at the top edge mark the {diverged} diverged run(s)."));
+    }
+    if floored {
+        sentence.push_str(
+            " Losses exactly at the minimum (a gap of 0, which a log axis cannot show) lie on the grey floor.",
+        );
     }
     Described { file: "loss.svg", alt: "Loss against steps".into(), figure, sentence }
 }
@@ -210,15 +245,11 @@ pub fn trajectories(results: &ResultSet, ranking: &Ranking, f: &dyn TestFunction
     if results.param_columns != 2 || f.dim() != 2 {
         return None;
     }
-    let mut window = f.window();
-    // Show every start point, with a margin.
-    for r in &results.runs {
-        if let Some(&(x, y)) = r.history.xy.first().filter(|p| p.0.is_finite() && p.1.is_finite()) {
-            let (mx, my) = (0.05 * (window.x.1 - window.x.0), 0.05 * (window.y.1 - window.y.0));
-            window.x = (window.x.0.min(x - mx), window.x.1.max(x + mx));
-            window.y = (window.y.0.min(y - my), window.y.1.max(y + my));
-        }
-    }
+    // Fit the paths, starts and minima; a run that flies far off is left out
+    // of the fit and clipped at the edge, so it cannot swamp the others.
+    let minima_points = f.minima().into_iter().filter(|m| m.len() >= 2).map(|m| [m[0], m[1]]);
+    let path_points = results.runs.iter().flat_map(|r| r.history.xy.iter().map(|&(x, y)| [x, y]));
+    let window = f.window().fit(minima_points.chain(path_points));
     let (wx, wy) = (window.x, window.y);
     let mut point = ndarray::Array1::<f64>::zeros(2);
     let grid = Grid::sample(wx, wy, 140, 140, |x, y| {
@@ -261,10 +292,10 @@ pub fn trajectories(results: &ResultSet, ranking: &Ranking, f: &dyn TestFunction
             let thin = thin_path(xy, diag / 1500.0);
             let pieces = clip_path(&thin, wx, wy);
             for piece in pieces {
+                // Further seeds thinner, in the same colour as the legend's.
                 let mut line = Line::new(piece, colors[i]);
                 if k > 0 {
                     line.width = 1;
-                    line.opacity = 0.5;
                 }
                 lines.push(line);
             }

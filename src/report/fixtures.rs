@@ -12,6 +12,9 @@ pub struct FixtureRun {
     pub steps_to_target: Option<u64>,
     pub diverged_at: Option<u64>,
     pub val_accuracy: Option<f64>,
+    pub val_loss: Option<f64>,
+    /// Still going when the folder was written (an export from the lab).
+    pub running: bool,
     pub losses: Vec<f64>,
 }
 
@@ -25,12 +28,25 @@ impl FixtureRun {
             steps_to_target: None,
             diverged_at: None,
             val_accuracy: None,
+            val_loss: None,
+            running: false,
             losses: vec![10.0, final_loss],
         }
     }
 
     pub fn target(mut self, step: u64) -> FixtureRun {
         self.steps_to_target = Some(step);
+        self
+    }
+
+    pub fn running(mut self) -> FixtureRun {
+        self.running = true;
+        self
+    }
+
+    pub fn validation(mut self, loss: f64, accuracy: f64) -> FixtureRun {
+        self.val_loss = Some(loss);
+        self.val_accuracy = Some(accuracy);
         self
     }
 
@@ -54,7 +70,9 @@ pub fn write_folder(dir: &Path, scenario: &str, runs: &[FixtureRun]) {
         String::from("run,optimizer,seed,step,epoch,lr,loss,batch_loss,grad_norm,val_loss,val_accuracy,wall_ms\n");
     let opt = |x: Option<f64>| x.map(|v| v.to_string()).unwrap_or_default();
     for r in runs {
-        let status = if r.diverged_at.is_some() {
+        let status = if r.running {
+            "running"
+        } else if r.diverged_at.is_some() {
             "diverged"
         } else if r.steps_to_target.is_some() {
             "reached_target"
@@ -70,7 +88,7 @@ pub fn write_folder(dir: &Path, scenario: &str, runs: &[FixtureRun]) {
             r.final_loss,
             r.best_loss,
             r.steps_to_target.map(|s| s.to_string()).unwrap_or_default(),
-            opt(r.val_accuracy.map(|_| 0.5)),
+            opt(r.val_loss.or(r.val_accuracy.map(|_| 0.5))),
             opt(r.val_accuracy),
             r.diverged_at.map(|s| s.to_string()).unwrap_or_default(),
         );

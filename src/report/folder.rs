@@ -56,6 +56,9 @@ pub enum FolderError {
         "refusing to replace `{path}`: {reason}; optlab replaces only folders it wrote (choose another path, or move it away)"
     )]
     Refused { path: String, reason: String },
+    /// A folder above the path is a file (bad input: exit 2).
+    #[error("cannot write `{path}`: `{parent}` is not a folder")]
+    NotUnderAFolder { path: String, parent: String },
     /// Another process is writing the same folder.
     #[error("`{path}` is being written by another optlab process{}; try again when it has finished", .pid.map(|p| format!(" (pid {p})")).unwrap_or_default())]
     Busy { path: String, pid: Option<u32> },
@@ -103,6 +106,13 @@ pub fn check_replaceable(out: &Path) -> Result<(), FolderError> {
     let meta = match fs::symlink_metadata(out) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => {
+            let parent = out.ancestors().skip(1).find(|p| fs::metadata(p).is_ok_and(|m| !m.is_dir()));
+            return Err(FolderError::NotUnderAFolder {
+                path: out.display().to_string(),
+                parent: parent.unwrap_or(out).display().to_string(),
+            });
+        }
         Err(e) => return Err(io(out)(e)),
     };
     let kind = meta.file_type();
@@ -148,6 +158,13 @@ fn special_kind(meta: &fs::Metadata) -> &'static str {
 #[cfg(not(unix))]
 fn special_kind(_: &fs::Metadata) -> &'static str {
     "a special file"
+}
+
+/// Mark `dir`, a folder optlab writes in place rather than atomically (a
+/// shard folder, the folder of `optlab emit`), as optlab's.
+pub fn write_marker(dir: &Path) -> Result<(), FolderError> {
+    let marker = dir.join(MARKER);
+    fs::write(&marker, MARKER_TEXT).map_err(io(&marker))
 }
 
 /// The folder `out` lives in ("." for a bare name).
@@ -199,6 +216,7 @@ impl FolderLock {
             // The holder before us may have removed the file after we opened it:
             // a lock on a file no longer at `path` locks nothing.
             if same_file(&file, &path) {
+                HELD.lock().unwrap_or_else(PoisonError::into_inner).push(path.clone());
                 let mut lock = FolderLock { path, file };
                 // Only for the message another writer shows.
                 let _ = lock.file.set_len(0).and_then(|()| write!(lock.file, "{}", std::process::id()));
@@ -213,6 +231,7 @@ impl Drop for FolderLock {
         // Removed while still held, so a new writer never locks a stale file.
         // A lock file that cannot be removed is harmless: the next writer takes it.
         let _ = fs::remove_file(&self.path);
+        HELD.lock().unwrap_or_else(PoisonError::into_inner).retain(|p| p != &self.path);
     }
 }
 
@@ -240,6 +259,9 @@ fn lock_path(out: &Path) -> PathBuf {
 /// by this process. The mutex is also held while a folder is put in place.
 static ACTIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
+/// The lock files this process holds.
+static HELD: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
 fn register(path: &Path) {
     ACTIVE.lock().unwrap_or_else(PoisonError::into_inner).push(path.to_path_buf());
 }
@@ -256,6 +278,10 @@ pub fn abandon() {
     for path in guard.iter() {
         // Best effort: what cannot be removed now the next run removes.
         let _ = fs::remove_dir_all(path);
+    }
+    // Still held, so removing them is safe (see `FolderLock::drop`).
+    for lock in HELD.lock().unwrap_or_else(PoisonError::into_inner).iter() {
+        let _ = fs::remove_file(lock);
     }
     // Keep the lock until the process exits: nothing may be committed now.
     std::mem::forget(guard);
@@ -280,21 +306,33 @@ pub fn clean_leftovers(parent: &Path, held: Option<&Path>) {
         if !is_lock && !fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
             continue;
         }
+        let out = parent.join(target);
+        // Old results whose folder is gone (a swap interrupted between its two
+        // renames, where the atomic exchange is missing) are the only copy: restored.
+        let only_copy = |path: &Path| name.contains(".old-") && fs::symlink_metadata(&out).is_err() && path.is_dir();
         if held_name.as_deref() == Some(target) {
             if !is_lock {
-                let _ = fs::remove_dir_all(&path);
+                if only_copy(&path) {
+                    let _ = fs::rename(&path, &out);
+                } else {
+                    let _ = fs::remove_dir_all(&path);
+                }
             }
             continue;
         }
-        let out = parent.join(target);
         let Ok(Some(lock)) = FolderLock::try_acquire(&out) else { continue };
         if is_lock {
             drop(lock);
             continue;
         }
+        if only_copy(&path) {
+            let _ = fs::rename(&path, &out);
+            continue;
+        }
         // Moved aside under the lock (fast), removed after it (may be slow):
         // if this process dies meanwhile, the trash is a leftover like any other.
-        let trash = parent.join(format!(".{target}.old-{}-{}", std::process::id(), trash_number()));
+        // Named as a partial folder: whatever it was, it is never restored.
+        let trash = parent.join(format!(".{target}.partial-{}-{}", std::process::id(), trash_number()));
         let moved = fs::rename(&path, &trash).is_ok();
         drop(lock);
         if moved {
@@ -392,6 +430,8 @@ fn commit(partial: &Path, out: &Path, cancel: Option<&std::sync::atomic::AtomicB
         let old = parent_of(out).join(format!(".{}.old-{}", name_of(out), std::process::id()));
         fs::rename(out, &old).map_err(io(out))?;
         if let Err(e) = fs::rename(partial, out) {
+            // Put the old results back; should even that fail, the next write
+            // beside them restores them (see `clean_leftovers`).
             let _ = fs::rename(&old, out);
             return Err(io(out)(e));
         }
@@ -503,7 +543,9 @@ mod tests {
         let mut left: Vec<String> =
             fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
         left.sort();
-        assert_eq!(left, [".b.optlab-lock", ".b.partial-1", ".mine.lock", ".notes.partial-draft", "z"]);
+        assert_eq!(left, [".b.optlab-lock", ".b.partial-1", ".mine.lock", ".notes.partial-draft", "a", "z"]);
+        // `.a.old-…` was the only copy of `a`'s results: restored, not removed.
+        assert!(tmp.path().join("a").is_dir());
         drop(held);
     }
 
@@ -511,6 +553,7 @@ mod tests {
     fn leftover_names_give_their_target() {
         assert_eq!(leftover_target(".out.partial-12"), Some("out"));
         assert_eq!(leftover_target(".my.out.old-12-3"), Some("my.out"));
+        assert_eq!(leftover_target(".out.partial-12-3"), Some("out"));
         assert_eq!(leftover_target(".out.optlab-lock"), Some("out"));
         assert_eq!(leftover_target("out"), None);
         assert_eq!(leftover_target(".partial-1"), None);

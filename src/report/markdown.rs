@@ -57,6 +57,9 @@ fn schedule_text(s: &crate::optim::Schedule) -> String {
             format!("step (step_size = {step_size}, gamma = {})", fmt_num(*gamma))
         }
         ScheduleKind::Exponential { gamma } => format!("exponential (gamma = {})", fmt_num(*gamma)),
+        ScheduleKind::Cosine { t_max: 0, eta_min } => {
+            format!("cosine (t_max = the run's updates, eta_min = {})", fmt_num(*eta_min))
+        }
         ScheduleKind::Cosine { t_max, eta_min } => format!("cosine (t_max = {t_max}, eta_min = {})", fmt_num(*eta_min)),
     };
     if s.warmup > 0 {
@@ -71,7 +74,17 @@ fn scenario_section(out: &mut String, s: &Scenario) {
     for (k, v) in objective_rows(s) {
         let _ = writeln!(out, "| {k} | {} |", cell(&v));
     }
-    let _ = writeln!(out, "| steps | {} updates per run |", s.steps);
+    match s.epochs {
+        Some(e) => {
+            let _ = writeln!(
+                out,
+                "| epochs | {e} passes over the training set per run (updates: the batch size decides) |"
+            );
+        }
+        None => {
+            let _ = writeln!(out, "| steps | {} updates per run |", s.steps);
+        }
+    }
     let seeds = if s.seeds == 1 {
         format!("1 (seed {})", s.seed)
     } else {
@@ -136,10 +149,20 @@ fn scenario_section(out: &mut String, s: &Scenario) {
 fn final_loss_cell(g: &GroupStats) -> String {
     let q = g.final_loss;
     let median = if q.median.is_infinite() { "∞ (diverged)".to_string() } else { sig(q.median, 4) };
-    if g.seeds() > 1 { format!("{median} [{}, {}]", sig(q.q1, 3), sig(q.q3, 3)) } else { median }
+    if g.seeds() > 1 { format!("{median} {}", iqr(q.q1, q.q3, 4)) } else { median }
 }
 
-fn ranking_section(out: &mut String, results: &ResultSet, ranking: &Ranking) {
+/// `[Q1, Q3]` with as many significant digits as the median beside it, and
+/// more when that many would print two different quartiles alike.
+fn iqr(q1: f64, q3: f64, digits: usize) -> String {
+    let mut d = digits;
+    while d < 12 && q1 != q3 && sig(q1, d) == sig(q3, d) {
+        d += 1;
+    }
+    format!("[{}, {}]", sig(q1, d), sig(q3, d))
+}
+
+fn ranking_section(out: &mut String, results: &ResultSet, ranking: &Ranking, partial: Option<Partial>) {
     let has_target = ranking.has_target;
     let has_val_loss = ranking.groups.iter().any(|g| g.val_loss.is_some());
     let has_acc = ranking.groups.iter().any(|g| g.val_accuracy.is_some());
@@ -165,7 +188,8 @@ fn ranking_section(out: &mut String, results: &ResultSet, ranking: &Ranking) {
         intro.push_str(" The scenario sets no `target_loss`, so there is no steps to target or success rate.");
     }
     let _ = writeln!(out, "{intro}\n");
-    let mut header = vec!["rank", "run", "final loss", "best loss"];
+    let loss_header = if partial.is_some() { "latest loss" } else { "final loss" };
+    let mut header = vec!["rank", "run", loss_header, "best loss"];
     let mut align = vec!["---:", "---", "---", "---"];
     if has_target {
         header.extend(["steps to target", "success"]);
@@ -186,7 +210,18 @@ fn ranking_section(out: &mut String, results: &ResultSet, ranking: &Ranking) {
     let _ = writeln!(out, "| {} |\n|{}|", header.join(" | "), align.join("|"));
     for i in ranking.order() {
         let g = &ranking.groups[i];
-        let mut row = vec![g.rank.to_string(), cell(&g.label), final_loss_cell(g), sig(g.best_loss, 4)];
+        let running: Vec<u64> = g
+            .runs
+            .iter()
+            .map(|&r| &results.runs[r].summary)
+            .filter(|s| s.status == crate::engine::Status::Running)
+            .map(|s| s.steps)
+            .collect();
+        let label = match running.iter().max() {
+            Some(step) => format!("{} *(running, step {step})*", cell(&g.label)),
+            None => cell(&g.label),
+        };
+        let mut row = vec![g.rank.to_string(), label, final_loss_cell(g), sig(g.best_loss, 4)];
         if has_target {
             row.push(g.steps_to_target.map(|s| sig(s, 6)).unwrap_or_else(|| "—".into()));
             row.push(match g.success_rate(true) {
@@ -254,6 +289,21 @@ fn sensitivity_section(out: &mut String, curves: &[SensitivityCurve], f_star: Op
 }
 
 /// The whole report.
+/// An export taken while runs were still going: how many were running, and
+/// the most updates any run had made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Partial {
+    pub running: usize,
+    pub at_step: u64,
+}
+
+/// `Some` when some run of `results` is still running (an export from the lab).
+pub fn partial(results: &ResultSet) -> Option<Partial> {
+    let running = results.runs.iter().filter(|r| r.summary.status == crate::engine::Status::Running).count();
+    let at_step = results.runs.iter().map(|r| r.summary.steps).max().unwrap_or(0);
+    (running > 0).then_some(Partial { running, at_step })
+}
+
 pub fn report(
     results: &ResultSet,
     ranking: &Ranking,
@@ -264,11 +314,27 @@ pub fn report(
     let s = &results.scenario;
     let mut out = String::new();
     let _ = writeln!(out, "# {}\n", s.name.trim());
+    let partial = partial(results);
+    if let Some(p) = partial {
+        let planned = match s.epochs {
+            Some(e) => format!("{e} epochs per run"),
+            None => format!("{} updates per run", s.steps),
+        };
+        let _ = writeln!(
+            out,
+            "> **Partial results, status running**: exported from the lab at step {} while {} of {} runs were \
+             still running (the scenario asks for {planned}). Losses are the latest, not final; rows marked \
+             *running* have not finished.\n",
+            p.at_step,
+            p.running,
+            results.runs.len()
+        );
+    }
     if !s.description.trim().is_empty() {
         let _ = writeln!(out, "{}\n", s.description.trim());
     }
     scenario_section(&mut out, s);
-    ranking_section(&mut out, results, ranking);
+    ranking_section(&mut out, results, ranking, partial);
     let _ = writeln!(out, "## Charts\n");
     for d in figures.iter().filter(|d| d.file != "sensitivity.svg") {
         let _ = writeln!(out, "![{}]({})\n\n{}\n", d.alt, d.file, d.sentence);
@@ -289,7 +355,7 @@ pub fn report(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::fixtures::write_folder;
+    use crate::report::fixtures::{FixtureRun, write_folder};
     use crate::report::ranking::tests::{FOUR, four_runs};
     use crate::report::sensitivity::sensitivity;
 
@@ -318,6 +384,67 @@ mod tests {
             text.contains("| A | sgd | lr = 0.001, momentum = 0, dampening = 0, nesterov = false, weight_decay = 0 |")
         );
         assert!(text.contains("| objective | `kind = \"rosenbrock\"`"));
+    }
+
+    #[test]
+    fn quartiles_get_the_medians_digits_and_more_when_they_would_read_alike() {
+        assert_eq!(iqr(12.9312, 13.0149, 4), "[12.93, 13.01]");
+        assert_eq!(iqr(12.95101, 12.95149, 4), "[12.951, 12.9515]");
+        assert_eq!(iqr(1.75, 3.25, 4), "[1.75, 3.25]");
+        assert_eq!(iqr(2.0, 2.0, 4), "[2, 2]");
+    }
+
+    #[test]
+    fn the_loss_axis_reaches_the_lowest_loss_and_zeros_go_on_a_named_floor() {
+        let scenario = "name = \"Deep\"\n[objective]\nkind = \"rosenbrock\"\n\
+                        [[optimizer]]\nkind = \"sgd\"\nlabel = \"A\"\n[[optimizer]]\nkind = \"sgd\"\nlabel = \"B\"\n";
+        let dir = tempfile::tempdir().unwrap();
+        write_folder(dir.path(), scenario, &[FixtureRun::new("A", 0, 1e-29), FixtureRun::new("B", 0, 0.0)]);
+        let results = ResultSet::read(dir.path()).unwrap();
+        let ranking = Ranking::new(&results);
+        let loss = crate::report::figures::loss(&results, &ranking, Some(0.0));
+        let y = &loss.figure.panels[0].y;
+        assert!(y.log && y.range.0 < 1e-29 && y.range.0 > 0.99e-30, "{:?}", y.range);
+        let floor = loss.figure.legend.iter().find(|e| e.label.starts_with("floor")).expect("a floor entry");
+        assert_eq!(floor.label, "floor 1e-30: a gap of 0 (exactly f*)");
+        assert!(loss.sentence.contains("grey floor"), "{}", loss.sentence);
+        // Without zeros there is no floor to name.
+        write_folder(dir.path(), scenario, &[FixtureRun::new("A", 0, 1e-29), FixtureRun::new("B", 0, 1e-3)]);
+        let results = ResultSet::read(dir.path()).unwrap();
+        let loss = crate::report::figures::loss(&results, &Ranking::new(&results), Some(0.0));
+        assert!(loss.figure.legend.iter().all(|e| !e.label.starts_with("floor")));
+    }
+
+    #[test]
+    fn an_export_taken_mid_run_says_it_is_partial() {
+        let scenario = "name = \"Live\"\nsteps = 3000\n[objective]\nkind = \"rosenbrock\"\n\
+                        [[optimizer]]\nkind = \"sgd\"\nlabel = \"A\"\n[[optimizer]]\nkind = \"sgd\"\nlabel = \"B\"\n";
+        let mut a = FixtureRun::new("A", 0, 0.5).running();
+        a.losses = (0..=1078).map(|k| 10.0 / (1.0 + k as f64)).collect();
+        let b = FixtureRun::new("B", 0, 1e9).diverged(40);
+        let dir = tempfile::tempdir().unwrap();
+        write_folder(dir.path(), scenario, &[a, b]);
+        let results = ResultSet::read(dir.path()).unwrap();
+        assert_eq!(partial(&results), Some(Partial { running: 1, at_step: 1078 }));
+        let ranking = Ranking::new(&results);
+        let text = report(&results, &ranking, &[], &[], Some(0.0));
+        assert!(
+            text.contains(
+                "**Partial results, status running**: exported from the lab at step 1078 while 1 of 2 runs were \
+                 still running (the scenario asks for 3000 updates per run)"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("| rank | run | latest loss | best loss |"), "{text}");
+        assert!(text.contains("| A *(running, step 1078)* |"), "{text}");
+        assert!(!text.contains("final loss |"), "{text}");
+        // The chart says so too.
+        let loss = crate::report::figures::loss(&results, &ranking, Some(0.0));
+        assert!(loss.figure.title.ends_with("(partial: running, at step 1078)"), "{}", loss.figure.title);
+        // A finished run's folder is not partial.
+        let dir = tempfile::tempdir().unwrap();
+        write_folder(dir.path(), scenario, &[FixtureRun::new("A", 0, 0.5), FixtureRun::new("B", 0, 0.4)]);
+        assert_eq!(partial(&ResultSet::read(dir.path()).unwrap()), None);
     }
 
     #[test]

@@ -39,7 +39,7 @@ impl OutputError {
         match self {
             OutputError::Scenario(_) => true,
             OutputError::Report(e) => e.is_bad_input(),
-            OutputError::Folder(FolderError::Refused { .. }) => true,
+            OutputError::Folder(FolderError::Refused { .. } | FolderError::NotUnderAFolder { .. }) => true,
             _ => false,
         }
     }
@@ -134,7 +134,7 @@ pub fn write_folder_atomically_until<T>(
 }
 
 fn write_all(scenario: &Scenario, lab: &mut Lab, dir: &Path, options: &RunOptions<'_>) -> Result<(), OutputError> {
-    let param_columns = if lab.objective().as_function().is_some() { lab.objective().dim() } else { 0 };
+    let param_columns = super::csv::param_columns(scenario, lab.objective());
     let part_path = |i: usize| dir.join(format!("run-{i:06}.part"));
     let cancel = options.cancel;
     let progress = options.progress;

@@ -15,6 +15,7 @@ use super::results::ResultSet;
 use super::stats::{Quartiles, cmp_keys, competition_ranks, median, quartiles, rate};
 use crate::engine::Status;
 use crate::optim::{Hyper, OptimizerKind};
+use crate::scenario::RankBy;
 
 /// How rows are ordered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,6 +24,11 @@ pub enum RankRule {
     FinalLoss,
     /// Success rate, median steps to target, median final loss.
     StepsToTarget,
+    /// Median final validation loss, then median final loss (`rank_by = "val_loss"`).
+    ValLoss,
+    /// Median final validation accuracy (highest first), then median final
+    /// validation loss (`rank_by = "val_accuracy"`).
+    ValAccuracy,
 }
 
 impl RankRule {
@@ -34,6 +40,14 @@ impl RankRule {
             }
             RankRule::StepsToTarget => {
                 "by success rate, then median steps to target, then median final loss (runs stop at the target)"
+            }
+            RankRule::ValLoss => {
+                "by median final validation loss (rank_by = \"val_loss\"; a diverged run counts as +∞), then median \
+                 final loss"
+            }
+            RankRule::ValAccuracy => {
+                "by median final validation accuracy, highest first (rank_by = \"val_accuracy\"; a diverged run \
+                 counts as 0), then median final validation loss"
             }
         }
     }
@@ -92,7 +106,12 @@ pub struct Ranking {
 impl Ranking {
     pub fn new(results: &ResultSet) -> Ranking {
         let has_target = results.scenario.stop.target_loss.is_some();
-        let rule = if results.scenario.stop.stop_at_target { RankRule::StepsToTarget } else { RankRule::FinalLoss };
+        let rule = match results.scenario.rank_by {
+            RankBy::ValLoss => RankRule::ValLoss,
+            RankBy::ValAccuracy => RankRule::ValAccuracy,
+            RankBy::Loss if results.scenario.stop.stop_at_target => RankRule::StepsToTarget,
+            RankBy::Loss => RankRule::FinalLoss,
+        };
         let mut groups: Vec<GroupStats> = Vec::new();
         for (i, run) in results.runs.iter().enumerate() {
             match groups.iter_mut().find(|g| g.label == run.label) {
@@ -117,6 +136,7 @@ impl Ranking {
         }
         // Scenario order: by entry, then by the order the runs appear in.
         groups.sort_by_key(|g| g.entry);
+        let mut val_keys: Vec<(f64, f64)> = Vec::with_capacity(groups.len());
         for g in &mut groups {
             let runs: Vec<_> = g.runs.iter().map(|&i| &results.runs[i]).collect();
             let finals: Vec<f64> = runs
@@ -140,6 +160,17 @@ impl Ranking {
             g.val_loss = median(&val_loss);
             let val_acc: Vec<f64> = runs.iter().filter_map(|r| r.summary.final_val_accuracy).collect();
             g.val_accuracy = median(&val_acc);
+            // For ranking, a diverged (or unevaluated) run has the worst validation figures.
+            let ok = |r: &&super::results::RunResult| !matches!(r.summary.status, Status::Diverged { .. });
+            let worst_loss: Vec<f64> = runs
+                .iter()
+                .map(|r| r.summary.final_val_loss.filter(|v| v.is_finite() && ok(r)).unwrap_or(f64::INFINITY))
+                .collect();
+            let worst_acc: Vec<f64> = runs
+                .iter()
+                .map(|r| r.summary.final_val_accuracy.filter(|v| v.is_finite() && ok(r)).unwrap_or(0.0))
+                .collect();
+            val_keys.push((median(&worst_loss).unwrap_or(f64::INFINITY), median(&worst_acc).unwrap_or(0.0)));
             let wall: Vec<f64> = runs.iter().map(|r| r.summary.wall_ms).collect();
             g.wall_ms = median(&wall).unwrap_or(f64::NAN);
         }
@@ -147,13 +178,16 @@ impl Ranking {
         let solved = results.solved_gap(f_star);
         let keys: Vec<[f64; 3]> = groups
             .iter()
-            .map(|g| {
+            .zip(&val_keys)
+            .map(|(g, &(val_loss, val_acc))| {
                 let success = -g.success_rate(has_target).unwrap_or(0.0);
                 let steps = g.steps_to_target.unwrap_or(f64::INFINITY);
                 let gap = (g.final_loss.median - f_star.unwrap_or(0.0)).max(solved);
                 match rule {
                     RankRule::FinalLoss => [gap, success, steps],
                     RankRule::StepsToTarget => [success, steps, gap],
+                    RankRule::ValLoss => [val_loss, gap, success],
+                    RankRule::ValAccuracy => [-val_acc, val_loss, gap],
                 }
             })
             .collect();
@@ -283,6 +317,51 @@ label = "D"
         write_folder(dir.path(), scenario, &runs);
         let ranking = Ranking::new(&ResultSet::read(dir.path()).unwrap());
         assert_eq!(ranking.groups.iter().map(|g| g.rank).collect::<Vec<_>>(), [2, 1, 3]);
+    }
+
+    #[test]
+    fn rank_by_orders_by_validation_loss_or_accuracy() {
+        let scenario = |rank_by: &str| {
+            format!(
+                "name = \"V\"\nseeds = 2\nrank_by = \"{rank_by}\"\n[objective]\nkind = \"logistic\"\n\
+                 [objective.dataset]\nbuiltin = \"moons\"\n[[optimizer]]\nkind = \"sgd\"\nlabel = \"Fits\"\n\
+                 [[optimizer]]\nkind = \"sgd\"\nlabel = \"Generalises\"\n[[optimizer]]\nkind = \"sgd\"\n\
+                 label = \"Accurate\"\n[[optimizer]]\nkind = \"sgd\"\nlabel = \"Blew up\"\n"
+            )
+        };
+        // Fits: lowest training loss, worst validation. Generalises: lowest validation
+        // loss. Accurate: the most accurate, with a middling validation loss. Blew up:
+        // one seed diverged, the other looked perfect.
+        let runs = || {
+            vec![
+                FixtureRun::new("Fits", 0, 0.01).validation(0.9, 0.70),
+                FixtureRun::new("Fits", 1, 0.02).validation(0.8, 0.72),
+                FixtureRun::new("Generalises", 0, 0.20).validation(0.20, 0.88),
+                FixtureRun::new("Generalises", 1, 0.22).validation(0.22, 0.86),
+                FixtureRun::new("Accurate", 0, 0.30).validation(0.30, 0.93),
+                FixtureRun::new("Accurate", 1, 0.31).validation(0.32, 0.91),
+                FixtureRun::new("Blew up", 0, 0.05).validation(0.01, 0.99),
+                FixtureRun::new("Blew up", 1, 1e9).validation(0.01, 0.99).diverged(3),
+            ]
+        };
+        let ranks = |rank_by: &str| {
+            let dir = tempfile::tempdir().unwrap();
+            write_folder(dir.path(), &scenario(rank_by), &runs());
+            let ranking = Ranking::new(&ResultSet::read(dir.path()).unwrap());
+            (ranking.rule, ranking.groups.iter().map(|g| g.rank).collect::<Vec<_>>())
+        };
+        // Training loss: the diverged seed makes Blew up's median +∞.
+        assert_eq!(ranks("loss"), (RankRule::FinalLoss, vec![1, 2, 3, 4]));
+        assert_eq!(ranks("val_loss"), (RankRule::ValLoss, vec![3, 1, 2, 4]));
+        assert_eq!(ranks("val_accuracy"), (RankRule::ValAccuracy, vec![3, 2, 1, 4]));
+        // A function has no validation split: the scenario says so where the key is.
+        let bad =
+            "name = \"F\"\nrank_by = \"val_loss\"\n[objective]\nkind = \"rosenbrock\"\n[[optimizer]]\nkind = \"sgd\"\n";
+        let e = crate::scenario::Scenario::parse(bad, crate::scenario::Origin::Bundled("t")).unwrap_err().to_string();
+        assert!(e.contains(":2:11: key `rank_by`: `val_loss` needs a model with a validation split"), "{e}");
+        let bad = bad.replace("val_loss", "accuracy");
+        let e = crate::scenario::Scenario::parse(&bad, crate::scenario::Origin::Bundled("t")).unwrap_err().to_string();
+        assert!(e.contains("key `rank_by`: `accuracy` is not one of loss, val_loss, val_accuracy"), "{e}");
     }
 
     #[test]

@@ -75,7 +75,8 @@ pub struct RunResult {
     pub history: History,
 }
 
-/// The evaluated steps of a run, column by column.
+/// The evaluated steps of a run, column by column: every step up to
+/// [`DENSE_STEPS`], ever fewer beyond (see [`kept`]), and the last.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct History {
     pub step: Vec<u64>,
@@ -300,7 +301,47 @@ fn read_summary(path: &Path, scenario: &Scenario) -> Result<Vec<RunResult>, Repo
     Ok(runs)
 }
 
-/// Fills each run's history; returns the number of parameter columns.
+/// Every step is read back up to this one; beyond, ever fewer (see [`kept`]).
+pub const DENSE_STEPS: u64 = 2048;
+
+/// Whether the report keeps a row of `step`: every step below twice
+/// [`DENSE_STEPS`], then every 2nd up to four times that, every 4th up to
+/// eight times that, and so on: 2048 points per doubling of the run's
+/// length (about 25,000 for 5,000,000 steps), dense where losses fall fastest. The
+/// same steps for every seed, so seeds still line up; a run's last row is
+/// always kept.
+pub fn kept(step: u64) -> bool {
+    if step < DENSE_STEPS {
+        return true;
+    }
+    let doublings = (step / DENSE_STEPS).ilog2();
+    step.is_multiple_of(1u64 << doublings)
+}
+
+/// One row of steps.csv as a history keeps it.
+#[derive(Clone)]
+struct Point {
+    step: u64,
+    loss: f64,
+    val_loss: Option<f64>,
+    val_accuracy: Option<f64>,
+    xy: Option<(f64, f64)>,
+}
+
+impl Point {
+    fn push(self, h: &mut History) {
+        h.step.push(self.step);
+        h.loss.push(self.loss);
+        h.val_loss.push(self.val_loss);
+        h.val_accuracy.push(self.val_accuracy);
+        if let Some(xy) = self.xy {
+            h.xy.push(xy);
+        }
+    }
+}
+
+/// Fills each run's history, decimated as it is read (see [`kept`]); returns
+/// the number of parameter columns.
 fn read_steps(path: &Path, runs: &mut [RunResult]) -> Result<usize, ReportError> {
     let (mut reader, cols) = csv_reader(path)?;
     let c_run = cols.require("run")?;
@@ -315,6 +356,7 @@ fn read_steps(path: &Path, runs: &mut [RunResult]) -> Result<usize, ReportError>
 
     let index: HashMap<(String, u64), usize> =
         runs.iter().enumerate().map(|(i, r)| ((r.label.clone(), r.seed), i)).collect();
+    let mut pending: Vec<Option<Point>> = vec![None; runs.len()];
     let mut last: Option<(String, u64, usize)> = None;
     let mut record = csv::StringRecord::new();
     while reader.read_record(&mut record).map_err(|e| csv_error(path, e))? {
@@ -333,17 +375,36 @@ fn read_steps(path: &Path, runs: &mut [RunResult]) -> Result<usize, ReportError>
                 i
             }
         };
-        let h = &mut runs[i].history;
         let step = row.u64(c_step)?;
-        if h.step.last().is_some_and(|&s| s >= step) {
-            return Err(row.invalid(c_step, format!("step {step} does not follow step {}", h.step[h.step.len() - 1])));
+        let last_step = pending[i].as_ref().map(|p| p.step).or_else(|| runs[i].history.step.last().copied());
+        if let Some(previous) = last_step
+            && previous >= step
+        {
+            return Err(row.invalid(c_step, format!("step {step} does not follow step {previous}")));
         }
-        h.step.push(step);
-        h.loss.push(row.f64(c_loss)?);
-        h.val_loss.push(row.opt_f64(c_val_loss)?);
-        h.val_accuracy.push(row.opt_f64(c_val_acc)?);
-        if let Some((cx, cy)) = c_xy {
-            h.xy.push((row.f64(cx)?, row.f64(cy)?));
+        let point = Point {
+            step,
+            loss: row.f64(c_loss)?,
+            val_loss: row.opt_f64(c_val_loss)?,
+            val_accuracy: row.opt_f64(c_val_acc)?,
+            xy: match c_xy {
+                Some((cx, cy)) => Some((row.f64(cx)?, row.f64(cy)?)),
+                None => None,
+            },
+        };
+        // Decimated while read: memory stays flat in the run's length. A row
+        // left out is kept aside until the next one, so every run's last row
+        // is kept too.
+        if kept(step) {
+            pending[i] = None;
+            point.push(&mut runs[i].history);
+        } else {
+            pending[i] = Some(point);
+        }
+    }
+    for (run, last) in runs.iter_mut().zip(pending) {
+        if let Some(point) = last {
+            point.push(&mut run.history);
         }
     }
     if let Some(r) = runs.iter().find(|r| r.history.step.is_empty()) {
@@ -355,4 +416,40 @@ fn read_steps(path: &Path, runs: &mut [RunResult]) -> Result<usize, ReportError>
         });
     }
     Ok(param_columns)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixtures::{FixtureRun, write_folder};
+
+    #[test]
+    fn decimation_keeps_about_2048_points_per_doubling_and_aligns_seeds() {
+        let count = |n: u64| (0..n).filter(|&s| kept(s)).count();
+        assert_eq!(count(DENSE_STEPS), 2048);
+        assert_eq!(count(4 * DENSE_STEPS), 3 * 2048);
+        // 5,000,000 steps: a bounded number of points, independent of the seed.
+        let n = count(5_000_001);
+        assert!((20_000..30_000).contains(&n), "{n}");
+    }
+
+    #[test]
+    fn a_long_history_is_read_decimated_with_its_last_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut run = FixtureRun::new("A", 0, 0.5);
+        let n = 100_003;
+        run.losses = (0..n).map(|k| 1.0 / (1.0 + k as f64)).collect();
+        write_folder(
+            dir.path(),
+            "name = \"t\"\n[objective]\nkind = \"rosenbrock\"\n[[optimizer]]\nkind = \"sgd\"\nlabel = \"A\"\n",
+            &[run],
+        );
+        let set = ResultSet::read(dir.path()).unwrap();
+        let h = &set.runs[0].history;
+        assert!(h.step.len() < 15_000, "{} points kept", h.step.len());
+        assert_eq!(&h.step[..3], &[0, 1, 2]);
+        assert_eq!(*h.step.last().unwrap(), n as u64 - 1, "the last row is kept");
+        assert_eq!(*h.loss.last().unwrap(), 1.0 / n as f64);
+        assert!(h.step.windows(2).all(|w| w[0] < w[1]));
+    }
 }

@@ -6,6 +6,7 @@ mod expand;
 mod fallback;
 mod parse;
 mod resolve;
+mod run_key;
 mod shape;
 mod tree;
 
@@ -14,11 +15,14 @@ pub use expand::{ComboError, EventError, ExpandedRun, apply_event, check_events,
 pub use fallback::Fallback;
 pub use tree::ScenarioError;
 
+mod rank_by;
+pub use rank_by::RankBy;
+
 use crate::data::{DataError, DatasetConfig};
-use crate::engine::{Event, Lab, RunSpec, StopRule};
+use crate::engine::{Event, Lab, RunKey, RunSpec, StopRule};
 use crate::objective::models::{ModelConfig, build_model_objective};
 use crate::objective::{Analytic, FunctionKind, FunctionParams, Objective};
-use crate::optim::{Hyper, OptimizerKind, Schedule};
+use crate::optim::{Hyper, OptimizerKind, Schedule, ScheduleKind};
 use ndarray::Array1;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -30,14 +34,22 @@ pub struct Scenario {
     pub description: String,
     /// Master seed: the dataset, its split, and run i of `seeds` uses seed + i.
     pub seed: u64,
-    /// Updates per run.
+    /// Updates per run (0 when the budget is `epochs`: each run's own count
+    /// is set by [`Scenario::apply_epochs`] once the dataset is loaded).
     pub steps: u64,
+    /// Passes over the training set per run, instead of `steps` (models only).
+    pub epochs: Option<u64>,
+    /// What orders the report's ranking table.
+    pub rank_by: RankBy,
     /// Repeats with seeds seed, seed + 1, ...
     pub seeds: u64,
     pub objective: ObjectiveSpec,
     pub stop: StopRule,
     pub optimizers: Vec<OptimizerEntry>,
     pub events: Vec<Event>,
+    /// `[objective] write_params`: whether steps.csv has the parameter columns
+    /// `x0, x1, ...` (analytic objectives); `None`: up to [`MAX_PARAM_COLUMNS`].
+    pub write_params: Option<bool>,
     /// Where the scenario came from (names it in errors; resolves relative paths).
     pub origin: Origin,
     pub locations: KeyLocations,
@@ -109,6 +121,20 @@ impl KeyLocations {
         let (line, column) = source.line_col(node.span.start);
         self.file = source.file.clone();
         self.keys.push((key.to_string(), line, column));
+    }
+
+    /// An error about an event's `step` (the first event at `step` for `run`).
+    fn event_error(&self, origin: &Origin, step: u64, run: &str, message: String) -> ScenarioError {
+        let suffix = format!(".step={step}@{run}");
+        let at = self.keys.iter().find(|(k, _, _)| k.starts_with("event[") && k.ends_with(&suffix));
+        let key = at.and_then(|(k, _, _)| k.strip_suffix(&suffix)).map_or("event.step".into(), |k| format!("{k}.step"));
+        ScenarioError {
+            file: origin.display(),
+            line: at.map(|a| a.1),
+            column: at.map(|a| a.2),
+            key: Some(key),
+            message,
+        }
     }
 
     /// An error about `objective.KEY`, at its line when the file has it.
@@ -203,6 +229,17 @@ pub fn fmt_hyper(h: Hyper) -> String {
         Hyper::Choice(c) => c.to_string(),
     }
 }
+
+/// steps.csv has a column per parameter (`x0, x1, ...`) for analytic
+/// objectives of up to this many parameters, unless `[objective]
+/// write_params` says otherwise.
+pub const MAX_PARAM_COLUMNS: usize = 32;
+
+/// The most parameters an analytic objective may have (`dim`): 80 MB a vector.
+pub const MAX_DIM: u64 = 10_000_000;
+
+/// The most runs (sweep combinations × seeds, over every entry) in a scenario.
+pub const MAX_RUNS: u64 = 100_000;
 
 /// The largest scenario file read.
 pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
@@ -329,6 +366,7 @@ impl Scenario {
             ObjectiveSpec::Function { noise, .. } => (*noise, 1, None),
             ObjectiveSpec::Model { batch_size, eval_every, .. } => (0.0, *eval_every, Some(*batch_size)),
         };
+        let keys = self.run_keys();
         let mut specs = Vec::new();
         for (entry_index, entry) in self.optimizers.iter().enumerate() {
             let runs = entry.expand().map_err(|e| {
@@ -360,6 +398,8 @@ impl Scenario {
                         eval_every,
                         steps: self.steps,
                         events: events.clone(),
+                        // run_keys walks the runs in this same order.
+                        key: keys[specs.len()],
                     });
                 }
             }
@@ -367,11 +407,49 @@ impl Scenario {
         Ok(specs)
     }
 
+    /// The `run_id` of every run, in run order: a hash of the run's resolved
+    /// configuration that stays the same when other runs are added.
+    pub fn run_keys(&self) -> Vec<RunKey> {
+        run_key::run_keys(self)
+    }
+
     /// The objective and every run at its start.
     pub fn build_lab(&self) -> Result<Lab, ScenarioError> {
         let objective = self.build_objective()?;
-        let specs = self.run_specs(objective.dim())?;
+        let mut specs = self.run_specs(objective.dim())?;
+        self.apply_epochs(&mut specs, objective.train_size())?;
         Ok(Lab::new(objective, specs, self.stop.clone()))
+    }
+
+    /// With an `epochs` budget, each run's updates: `epochs` passes over the
+    /// `train_size` training samples in its own minibatches (the last one of
+    /// a pass may be smaller), so runs with different batch sizes see the
+    /// same data as often. A cosine schedule without `t_max` spans the run;
+    /// `eval_every` is capped at one pass.
+    /// An event set after a run's last update is an error naming the run.
+    pub fn apply_epochs(&self, specs: &mut [RunSpec], train_size: Option<usize>) -> Result<(), ScenarioError> {
+        let (Some(epochs), Some(n)) = (self.epochs, train_size) else { return Ok(()) };
+        for spec in specs.iter_mut() {
+            let batch = spec.batch_size.filter(|_| spec.optimizer.kind() != OptimizerKind::Gd);
+            spec.steps = epochs_to_steps(epochs, n, batch);
+            // At least one evaluation per epoch, so that full-batch runs (one
+            // update per epoch) still draw a curve on the epoch axis.
+            spec.eval_every = spec.eval_every.clamp(1, epochs_to_steps(1, n, batch));
+            if let ScheduleKind::Cosine { t_max: t_max @ 0, .. } = &mut spec.schedule.kind {
+                *t_max = spec.steps;
+            }
+            if let Some(e) = spec.events.iter().find(|e| e.step >= spec.steps) {
+                let message = format!(
+                    "{} is not before the last update of {}, which makes {} updates ({epochs} epochs × {})",
+                    e.step,
+                    spec.label,
+                    spec.steps,
+                    spec.steps / epochs
+                );
+                return Err(self.locations.event_error(&self.origin, e.step, &e.run, message));
+            }
+        }
+        Ok(())
     }
 
     /// Every run label, in run order (without repeats for seeds).
@@ -379,11 +457,35 @@ impl Scenario {
         self.optimizers.iter().flat_map(|e| e.combinations().into_iter().map(|c| e.run_label(&c))).collect()
     }
 
+    /// How many parameter columns steps.csv has for an objective of `dim`
+    /// parameters: every one for analytic objectives up to
+    /// [`MAX_PARAM_COLUMNS`], or as `write_params` says; none for models.
+    pub fn param_columns(&self, dim: usize) -> usize {
+        match (&self.objective, self.write_params) {
+            (ObjectiveSpec::Model { .. }, _) | (_, Some(false)) => 0,
+            (_, Some(true)) => dim,
+            (_, None) if dim <= MAX_PARAM_COLUMNS => dim,
+            _ => 0,
+        }
+    }
+
     /// How many runs (sweep combinations × seeds over all entries).
     pub fn run_count(&self) -> usize {
         self.run_labels().len() * self.seeds as usize
     }
 }
+
+/// Updates in `epochs` passes over `n` samples in batches of `batch` (full batch when `None`).
+pub fn epochs_to_steps(epochs: u64, n: usize, batch: Option<usize>) -> u64 {
+    let per_epoch = match batch {
+        Some(b) if b > 0 && b < n => n.div_ceil(b) as u64,
+        _ => 1,
+    };
+    epochs.saturating_mul(per_epoch)
+}
+
+#[cfg(test)]
+mod epochs_tests;
 
 #[cfg(test)]
 mod tests {

@@ -2,7 +2,7 @@
 
 use super::expand::{apply_event, configure, hyper_name};
 use super::tree::{self, Node, ScenarioError, Source, TableReader, Value};
-use super::{KeyLocations, ObjectiveSpec, OptimizerEntry, Origin, Scenario, fmt_hyper};
+use super::{KeyLocations, ObjectiveSpec, OptimizerEntry, Origin, RankBy, Scenario, fmt_hyper};
 use crate::data::{DatasetConfig, DatasetSource};
 use crate::engine::{Change, Event, StopRule};
 use crate::objective::functions::Quadratic;
@@ -11,8 +11,12 @@ use crate::objective::{FunctionKind, FunctionParams};
 use crate::optim::{Hyper, HyperSpec, OptimizerKind, Schedule, ScheduleKind};
 use std::collections::BTreeMap;
 
-const TOP_KEYS: &[&str] = &["name", "description", "seed", "steps", "seeds", "objective", "stop", "optimizer", "event"];
-const FUNCTION_KEYS: &[&str] = &["kind", "start", "noise", "dim", "coeffs", "shape"];
+/// The most passes over the training set a scenario may ask for.
+const MAX_EPOCHS: u64 = 1_000_000;
+
+const TOP_KEYS: &[&str] =
+    &["name", "description", "seed", "steps", "epochs", "seeds", "rank_by", "objective", "stop", "optimizer", "event"];
+const FUNCTION_KEYS: &[&str] = &["kind", "start", "noise", "dim", "coeffs", "write_params", "shape"];
 const STOP_KEYS: &[&str] = &["target_loss", "stop_at_target", "divergence_factor"];
 const ENTRY_KEYS: &[&str] = &["kind", "label", "sweep", "schedule", "batch_size", "fallback"];
 
@@ -28,9 +32,25 @@ pub fn parse(text: &str, origin: Origin) -> Result<Scenario, ScenarioError> {
     };
     let description = top.str("description")?.map(|(s, _)| s.to_string()).unwrap_or_default();
     let seed = top.u64("seed")?.map_or(0, |(v, _)| v);
-    let steps = match top.u64("steps")? {
+    let steps_node = top.u64("steps")?;
+    let epochs_node = top.u64("epochs")?;
+    let epochs = match (epochs_node, steps_node) {
+        (Some((_, node)), Some(_)) => {
+            return Err(top.error(node, "epochs", "give the budget as `steps` or as `epochs`, not both"));
+        }
+        (Some((0, node)), None) => return Err(top.error(node, "epochs", "must be at least 1")),
+        (Some((v, node)), None) if v > MAX_EPOCHS => {
+            return Err(top.error(node, "epochs", format!("at most {MAX_EPOCHS}")));
+        }
+        (Some((v, node)), None) => Some((v, node)),
+        (None, _) => None,
+    };
+    // With `epochs`, each run's number of updates depends on its batch size and
+    // is known once the dataset is loaded (`Scenario::apply_epochs`): 0 here.
+    let steps = match steps_node {
         Some((0, node)) => return Err(top.error(node, "steps", "must be at least 1")),
         Some((v, _)) => v,
+        None if epochs.is_some() => 0,
         None => 1000,
     };
     let seeds = match top.u64("seeds")? {
@@ -42,7 +62,35 @@ pub fn parse(text: &str, origin: Origin) -> Result<Scenario, ScenarioError> {
 
     let objective_node = top.required("objective")?;
     let mut locations = KeyLocations::default();
-    let objective = parse_objective(&source, objective_node, &origin, &mut locations)?;
+    let (objective, write_params) = parse_objective(&source, objective_node, &origin, &mut locations)?;
+    if let (Some((_, node)), ObjectiveSpec::Function { .. }) = (epochs, &objective) {
+        return Err(top.error(
+            node,
+            "epochs",
+            "applies to models on a dataset (a pass over the training set); analytic objectives take `steps`",
+        ));
+    }
+    let epochs = epochs.map(|(v, _)| v);
+    let rank_by = match top.str("rank_by")? {
+        None => RankBy::Loss,
+        Some((name, node)) => {
+            let Some(rank_by) = RankBy::from_name(name) else {
+                return Err(top.error(node, "rank_by", format!("`{name}` is not one of loss, val_loss, val_accuracy")));
+            };
+            let validation = match &objective {
+                ObjectiveSpec::Model { dataset, .. } => dataset.val_fraction > 0.0,
+                ObjectiveSpec::Function { .. } => false,
+            };
+            if rank_by != RankBy::Loss && !validation {
+                return Err(top.error(
+                    node,
+                    "rank_by",
+                    format!("`{name}` needs a model with a validation split (val_fraction > 0)"),
+                ));
+            }
+            rank_by
+        }
+    };
 
     let stop = match top.take("stop") {
         Some(node) => parse_stop(&source, node)?,
@@ -75,7 +123,15 @@ pub fn parse(text: &str, origin: Origin) -> Result<Scenario, ScenarioError> {
             let mut probes = BTreeMap::new();
             let mut events = Vec::new();
             for i in order {
-                events.push(parse_event(&source, tables[i], i, &optimizers, steps, &mut probes)?);
+                let last = if epochs.is_some() { u64::MAX } else { steps };
+                let event = parse_event(&source, tables[i], i, &optimizers, last, &mut probes)?;
+                // Checked against each run's length once the dataset is loaded (`epochs`).
+                if let Value::Table(entries) = &tables[i].value
+                    && let Some(step) = entries.iter().find(|e| e.key == "step")
+                {
+                    locations.insert(&source, &format!("event[{i}].step={}@{}", event.step, event.run), &step.node);
+                }
+                events.push(event);
             }
             // Stable: events at one step apply in file order.
             events.sort_by_key(|e: &Event| e.step);
@@ -85,7 +141,36 @@ pub fn parse(text: &str, origin: Origin) -> Result<Scenario, ScenarioError> {
     };
 
     top.finish(TOP_KEYS)?;
-    Ok(Scenario { name, description, seed, steps, seeds, objective, stop, optimizers, events, origin, locations })
+    // Runs are counted before any is made: a sweep of sweeps must not exhaust memory.
+    let runs = optimizers
+        .iter()
+        .map(|e| e.sweep.iter().fold(1u64, |n, (_, v)| n.saturating_mul(v.len() as u64)))
+        .fold(0u64, u64::saturating_add)
+        .saturating_mul(seeds);
+    if runs > super::MAX_RUNS {
+        let at = entries.iter().find(|e| matches!(&e.value, Value::Table(t) if t.iter().any(|x| x.key == "sweep")));
+        return Err(source.error(
+            &at.map_or(0..0, |n| n.span.clone()),
+            Some("optimizer"),
+            format!("{runs} runs (sweep combinations × seeds); a scenario has at most {}", super::MAX_RUNS),
+        ));
+    }
+    Ok(Scenario {
+        name,
+        description,
+        seed,
+        steps,
+        epochs,
+        rank_by,
+        seeds,
+        objective,
+        stop,
+        optimizers,
+        events,
+        write_params,
+        origin,
+        locations,
+    })
 }
 
 fn array_of_tables<'t>(source: &Source<'_>, node: &'t Node, key: &str) -> Result<Vec<&'t Node>, ScenarioError> {
@@ -111,15 +196,26 @@ fn parse_objective(
     node: &Node,
     origin: &Origin,
     locations: &mut KeyLocations,
-) -> Result<ObjectiveSpec, ScenarioError> {
+) -> Result<(ObjectiveSpec, Option<bool>), ScenarioError> {
     let mut t = TableReader::new(source, "objective", node)?;
+    let write_params = match t.bool("write_params")? {
+        Some((_, node)) if ModelKind::from_name(t.str("kind").ok().flatten().map_or("", |k| k.0)).is_some() => {
+            return Err(t.error(
+                node,
+                "write_params",
+                "applies only to analytic objectives (models have no parameter columns)",
+            ));
+        }
+        Some((v, _)) => Some(v),
+        None => None,
+    };
     let (kind_name, kind_node) = match t.str("kind")? {
         Some(k) => k,
         None => return Err(t.error_here("kind", "missing: which objective (see `optlab list objectives`)")),
     };
     if let Some(model) = ModelKind::from_name(kind_name) {
         locations.insert(source, "kind", kind_node);
-        return parse_model(source, t, model, origin, locations);
+        return parse_model(source, t, model, origin, locations).map(|m| (m, write_params));
     }
     let Some(kind) = FunctionKind::from_name(kind_name) else {
         let known: Vec<&str> =
@@ -136,7 +232,9 @@ fn parse_objective(
             return Err(t.error(node, "dim", format!("{} is {}-D only", kind.name(), kind.default_dim())));
         }
         Some((0, node)) => return Err(t.error(node, "dim", "must be at least 1")),
-        Some((d, node)) if d > 1_000_000_000 => return Err(t.error(node, "dim", "too large")),
+        Some((d, node)) if d > super::MAX_DIM => {
+            return Err(t.error(node, "dim", format!("{d} is too large; at most {}", super::MAX_DIM)));
+        }
         Some((d, _)) => Some(d as usize),
         // An N-D function takes its dimension from its shape.
         None => shape.filter(|_| kind.is_nd()).map(|([rows, cols], _)| rows * cols),
@@ -188,7 +286,7 @@ fn parse_objective(
         coeffs: params.coeffs.or_else(|| kind.takes_coeffs().then(|| Quadratic::default_coeffs(dim))),
     };
     t.finish(FUNCTION_KEYS)?;
-    Ok(ObjectiveSpec::Function { kind, params, start, noise, shape })
+    Ok((ObjectiveSpec::Function { kind, params, start, noise, shape }, write_params))
 }
 
 const MODEL_KEYS: &[&str] = &["kind", "dataset", "l2", "batch_size", "eval_every", "init", "hidden", "activation"];

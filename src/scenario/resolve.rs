@@ -28,8 +28,12 @@ pub fn to_toml(s: &Scenario) -> String {
     top.insert("name".into(), Value::String(s.name.clone()));
     top.insert("description".into(), Value::String(s.description.clone()));
     top.insert("seed".into(), int(s.seed));
-    top.insert("steps".into(), int(s.steps));
+    match s.epochs {
+        Some(epochs) => top.insert("epochs".into(), int(epochs)),
+        None => top.insert("steps".into(), int(s.steps)),
+    };
     top.insert("seeds".into(), int(s.seeds));
+    top.insert("rank_by".into(), Value::String(s.rank_by.name().into()));
 
     let mut objective = Table::new();
     match &s.objective {
@@ -46,6 +50,9 @@ pub fn to_toml(s: &Scenario) -> String {
             }
             objective.insert("start".into(), floats(start));
             objective.insert("noise".into(), Value::Float(*noise));
+            if let Some(w) = s.write_params {
+                objective.insert("write_params".into(), Value::Boolean(w));
+            }
         }
         ObjectiveSpec::Model { model, dataset, batch_size, eval_every } => {
             objective.insert("kind".into(), Value::String(model.kind.name().into()));
@@ -127,7 +134,10 @@ pub fn to_toml(s: &Scenario) -> String {
                     schedule.insert("gamma".into(), Value::Float(gamma));
                 }
                 ScheduleKind::Cosine { t_max, eta_min } => {
-                    schedule.insert("t_max".into(), int(t_max));
+                    // 0: the run's own length (an `epochs` budget), written as the default it is.
+                    if t_max > 0 {
+                        schedule.insert("t_max".into(), int(t_max));
+                    }
                     schedule.insert("eta_min".into(), Value::Float(eta_min));
                 }
             }

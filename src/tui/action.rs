@@ -58,6 +58,10 @@ pub enum Action {
     FindLrFor {
         run: RunId,
     },
+    /// Put back the rate the last lr-find suggestion replaced.
+    UndoLrFind,
+    /// The landscape's window: fitted to the paths, or the function's own.
+    ToggleLandscapeWindow,
 }
 
 impl Action {
@@ -77,6 +81,7 @@ impl Action {
                 | Action::SetHyper { .. }
                 | Action::SetSmoothing(_)
                 | Action::FindLrFor { .. }
+                | Action::UndoLrFind
         )
     }
 }

@@ -21,14 +21,21 @@ pub const SMOOTHINGS: [f64; 4] = [0.0, 0.6, 0.9, 0.99];
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SecondChart {
     Landscape,
+    /// The selected run's decision regions with the samples (classifiers of a plane).
+    Boundary,
     GradNorm,
     LearningRate,
     ValAccuracy,
 }
 
 impl SecondChart {
-    const ORDER: [SecondChart; 4] =
-        [SecondChart::Landscape, SecondChart::GradNorm, SecondChart::LearningRate, SecondChart::ValAccuracy];
+    const ORDER: [SecondChart; 5] = [
+        SecondChart::Landscape,
+        SecondChart::Boundary,
+        SecondChart::GradNorm,
+        SecondChart::LearningRate,
+        SecondChart::ValAccuracy,
+    ];
 }
 
 /// The table's order, best first.
@@ -84,6 +91,9 @@ pub struct App {
     /// The right-hand pane shows the learning-rate range test asked for by
     /// the action numbered so (`f`; `f` or `v` closes it).
     pub lr_find: Option<u64>,
+    /// The landscape shows the function's own window rather than one fitted
+    /// to the paths (`b`).
+    pub landscape_own_window: bool,
     edits: Vec<Edit>,
     next_seq: u64,
     /// The slider being dragged with the mouse.
@@ -99,6 +109,8 @@ impl App {
         let snapshot = shared.snapshot();
         let second = if snapshot.landscape {
             SecondChart::Landscape
+        } else if snapshot.boundary {
+            SecondChart::Boundary
         } else if snapshot.runs.iter().any(|r| r.last.val_accuracy.is_some()) {
             SecondChart::ValAccuracy
         } else {
@@ -118,6 +130,7 @@ impl App {
             help: false,
             quit: false,
             lr_find: None,
+            landscape_own_window: false,
             edits: Vec::new(),
             next_seq: 1,
             dragging: None,
@@ -200,6 +213,7 @@ impl App {
             .into_iter()
             .filter(|c| match c {
                 SecondChart::Landscape => self.snapshot.landscape,
+                SecondChart::Boundary => self.snapshot.boundary,
                 SecondChart::ValAccuracy => self.snapshot.runs.iter().any(|r| r.last.val_accuracy.is_some()),
                 _ => true,
             })
@@ -303,6 +317,10 @@ impl App {
             }
             Action::ToggleXAxis => {
                 self.epochs = !self.epochs;
+                None
+            }
+            Action::ToggleLandscapeWindow => {
+                self.landscape_own_window = !self.landscape_own_window;
                 None
             }
             Action::ToggleHelp => {

@@ -7,10 +7,10 @@ use super::action::Action;
 use super::format;
 use super::session;
 use super::snapshot::{DEFAULT_SPEED, GroupView, LrFindView, Notice, RunView, SPEEDS, Snapshot};
+use crate::engine::lr_find::{LrFindOptions, range_test};
 use crate::engine::{History, HistoryOptions, Lab, Record, Run, RunId, RunSink};
 use crate::objective::Objective;
 use crate::optim::Hyper;
-use crate::report::lr_find::{LrFindOptions, range_test};
 use crate::scenario::{Scenario, ScenarioError};
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -122,7 +122,7 @@ impl Controller {
         let placeholder = Snapshot {
             name: scenario.name.clone(),
             objective: String::new(),
-            steps: scenario.steps,
+            steps: lab.runs().iter().map(|r| r.spec().steps).max().unwrap_or(scenario.steps),
             t: 0,
             paused,
             finished: false,
@@ -136,6 +136,7 @@ impl Controller {
             generation: 0,
             is_model: false,
             landscape: false,
+            boundary: false,
             seeds: scenario.seeds,
             target_loss: None,
             lr_find: None,
@@ -231,6 +232,7 @@ impl Controller {
                 Err(e) => self.notify(format!("save failed: {e}"), true),
             },
             Action::FindLrFor { run } => self.find_lr(seq, run),
+            Action::UndoLrFind => self.undo_lr_find(seq),
             _ => self.dirty = false,
         }
         true
@@ -258,15 +260,17 @@ impl Controller {
         }
     }
 
-    /// The learning-rate range test of `id`'s label on a fresh copy of `id`
+    /// The learning-rate range test of `id`'s label on fresh copies of `id`
     /// (its hyperparameters as they are now, its seed and batch size; its
     /// schedule replaced by the test's): the lab's runs are not touched. The
     /// suggestion then becomes the label's rate through `SetLearningRate`, so
-    /// it is recorded like a slider move. Runs here, on the engine thread:
-    /// the UI keeps drawing meanwhile (a hundred updates, milliseconds).
+    /// it is recorded like a slider move, and `UndoLrFind` puts the rate it
+    /// replaced back. Runs here, on the engine thread: the UI keeps drawing
+    /// meanwhile (a few hundred updates).
     fn find_lr(&mut self, seq: u64, id: RunId) {
         let Some(run) = self.lab.run(id) else { return };
         let label = run.label().to_string();
+        let previous = run.base_lr();
         let mut template = run.spec().clone();
         template.optimizer = run.optimizer().box_clone();
         let group = self.groups.iter().position(|g| g.contains(&id)).unwrap_or(0);
@@ -276,7 +280,7 @@ impl Controller {
         let curve = match range_test(objective, &template, &options) {
             Ok(curve) => curve,
             Err(e) => {
-                self.notify(format!("lr-find: {}", crate::scenario::hyper_reason(&e)), true);
+                self.notify(format!("lr-find: {label}: {e}"), true);
                 return;
             }
         };
@@ -284,14 +288,12 @@ impl Controller {
             Some(lr) => {
                 let before = self.notice.as_ref().map(|n| n.seq);
                 self.handle(seq, Action::SetLearningRate { run: id, value: lr });
-                let applied = self.groups.get(group).is_some_and(|ids| {
-                    ids.iter()
-                        .filter_map(|&r| self.lab.run(r))
-                        .any(|r| !r.is_finished() && r.optimizer().get("lr") == Some(Hyper::Float(lr)))
-                });
-                let shown = format::num(lr);
+                let applied = self.label_rate_is(group, lr);
+                // The slider shows the same text: the suggestion has three significant digits.
+                let shown = format::hyper(Hyper::Float(lr));
                 if applied {
-                    self.notify(format!("lr-find: suggested lr = {shown} for {label} (set)"), false);
+                    let was = format::hyper(Hyper::Float(previous));
+                    self.notify(format!("lr-find: lr = {shown} for {label} (was {was}; u undoes)"), false);
                 } else {
                     let why = self
                         .notice
@@ -307,10 +309,62 @@ impl Controller {
                 false
             }
         };
-        self.lr_find = Some(Arc::new(LrFindView { seq, group, curve, options, f_star, applied }));
+        let previous = applied.then_some(previous);
+        self.lr_find = Some(Arc::new(LrFindView {
+            seq,
+            group,
+            run: id,
+            curve,
+            options,
+            f_star,
+            applied,
+            previous,
+            undone: false,
+        }));
         // The test took the engine's time: do not catch up on it.
         self.reanchor();
         self.dirty = true;
+    }
+
+    /// Whether a running run of the label has this base rate.
+    fn label_rate_is(&self, group: usize, lr: f64) -> bool {
+        self.groups.get(group).is_some_and(|ids| {
+            ids.iter()
+                .filter_map(|&r| self.lab.run(r))
+                .any(|r| !r.is_finished() && r.optimizer().get("lr") == Some(Hyper::Float(lr)))
+        })
+    }
+
+    /// Put back the rate the last lr-find suggestion replaced.
+    fn undo_lr_find(&mut self, seq: u64) {
+        let Some(view) = self.lr_find.clone() else {
+            self.notify("nothing to undo: f runs lr-find and sets a rate", true);
+            return;
+        };
+        let label = self.lab.run(view.run).map(|r| r.label().to_string()).unwrap_or_default();
+        let Some(previous) = view.previous else {
+            let why = if view.undone { "it was undone already" } else { "its suggestion was not set" };
+            self.notify(format!("nothing to undo for {label}: {why}"), true);
+            return;
+        };
+        let before = self.notice.as_ref().map(|n| n.seq);
+        self.handle(seq, Action::SetLearningRate { run: view.run, value: previous });
+        let shown = format::hyper(Hyper::Float(previous));
+        if self.label_rate_is(view.group, previous) {
+            self.notify(format!("lr-find undone: lr = {shown} for {label} again"), false);
+            let mut undone = (*view).clone();
+            undone.applied = false;
+            undone.previous = None;
+            undone.undone = true;
+            self.lr_find = Some(Arc::new(undone));
+        } else {
+            let why = self
+                .notice
+                .as_ref()
+                .filter(|n| Some(n.seq) != before)
+                .map_or_else(|| "its runs have stopped".to_string(), |n| n.text.clone());
+            self.notify(format!("lr-find not undone for {label}: {why}"), true);
+        }
     }
 
     fn restart(&mut self) {
@@ -408,6 +462,7 @@ impl Controller {
                 }
             })
             .collect();
+        let boundary = objective.as_model().is_some_and(|m| m.is_planar_classifier());
         let runs = self
             .lab
             .runs()
@@ -434,13 +489,15 @@ impl Controller {
                     slope,
                     steps_per_sec: (busy > 0.0 && run.t() > 0).then(|| run.t() as f64 / busy),
                     position: (run.params().len() >= 2).then(|| [run.params()[0], run.params()[1]]),
+                    params: boundary.then(|| run.params().iter().copied().collect()),
                 }
             })
             .collect();
         Snapshot {
             name: self.scenario.name.clone(),
             objective: objective.describe(),
-            steps: self.scenario.steps,
+            // With an `epochs` budget the runs differ in length: the longest.
+            steps: self.lab.runs().iter().map(|r| r.spec().steps).max().unwrap_or(self.scenario.steps),
             t: self.lab.max_t(),
             paused: self.paused,
             finished: self.lab.is_finished(),
@@ -454,6 +511,7 @@ impl Controller {
             generation: self.generation,
             is_model: objective.train_size().is_some(),
             landscape: objective.as_function().is_some_and(|f| f.dim() == 2),
+            boundary,
             seeds: self.scenario.seeds,
             target_loss: self.lab.stop_rule().target_loss,
             lr_find: self.lr_find.clone(),

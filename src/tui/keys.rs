@@ -139,6 +139,20 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::FindLr,
     },
     Binding {
+        keys: &[(KeyCode::Char('u'), NONE)],
+        label: "u",
+        help: "undo the lr-find suggestion (the rate it replaced comes back)",
+        short: None,
+        action: Action::UndoLrFind,
+    },
+    Binding {
+        keys: &[(KeyCode::Char('b'), NONE)],
+        label: "b",
+        help: "landscape: the function's own window, or one fitted to the paths",
+        short: None,
+        action: Action::ToggleLandscapeWindow,
+    },
+    Binding {
         keys: &[(KeyCode::Char('s'), NONE)],
         label: "s",
         help: "sort the table",
@@ -217,6 +231,8 @@ mod tests {
         assert_eq!(press(KeyCode::Char('e'), NONE), Some(Action::Export));
         assert_eq!(press(KeyCode::Char('w'), NONE), Some(Action::Save));
         assert_eq!(press(KeyCode::Char('f'), NONE), Some(Action::FindLr));
+        assert_eq!(press(KeyCode::Char('u'), NONE), Some(Action::UndoLrFind));
+        assert_eq!(press(KeyCode::Char('b'), NONE), Some(Action::ToggleLandscapeWindow));
         assert_eq!(press(KeyCode::Char('?'), SHIFT), Some(Action::ToggleHelp));
         assert_eq!(press(KeyCode::BackTab, SHIFT), Some(Action::PrevField));
     }

@@ -21,6 +21,8 @@ pub mod view;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod view_tests;
 
 use crate::scenario::{Scenario, ScenarioError};
 use action::Action;

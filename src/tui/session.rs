@@ -5,7 +5,7 @@
 //! change made since as an `[[event]]` at the step it was made.
 
 use crate::engine::{Event, History, Lab, Run};
-use crate::report::csv::{StepsWriter, write_summary};
+use crate::report::csv::{StepsWriter, write_summary_keyed};
 use crate::report::{OutputError, slug, write_folder_atomically};
 use crate::scenario::{OptimizerEntry, Scenario};
 use std::fs::{self, File};
@@ -148,17 +148,20 @@ pub fn export(
     let number = out.file_name().map(|n| n.to_string_lossy().rsplit('-').next().unwrap_or("").to_string());
     let session =
         &Scenario { name: format!("{} (export {})", session.name, number.unwrap_or_default()), ..session.clone() };
-    let param_columns = if lab.objective().as_function().is_some() { lab.objective().dim() } else { 0 };
+    let param_columns = crate::report::csv::param_columns(&session, lab.objective());
     write_folder_atomically(&out, |dir| {
         let steps_path = dir.join("steps.csv");
         let file = File::create(&steps_path).map_err(io(&steps_path))?;
         let mut w = StepsWriter::new(BufWriter::with_capacity(1 << 20, file), param_columns > 0);
         w.write_header(param_columns).map_err(csv_err(&steps_path))?;
-        for (run, history) in lab.runs().iter().zip(histories) {
+        // The keys of the session as saved, live changes included: running the
+        // exported scenario.toml gives the same run_id.
+        let keys = session.run_keys();
+        for ((run, history), &key) in lab.runs().iter().zip(histories).zip(&keys) {
             let h = history.read().unwrap_or_else(std::sync::PoisonError::into_inner);
             let kind = run.optimizer().kind().name();
             for i in 0..h.len() {
-                w.write_row(run.label(), kind, run.spec().seed, &h.record(i), h.params(i))
+                w.write_row(run.label(), kind, run.spec().seed, key, &h.record(i), h.params(i))
                     .map_err(csv_err(&steps_path))?;
             }
         }
@@ -166,7 +169,7 @@ pub fn export(
 
         let summary_path = dir.join("summary.csv");
         let file = File::create(&summary_path).map_err(io(&summary_path))?;
-        write_summary(BufWriter::new(file), lab.runs()).map_err(csv_err(&summary_path))?;
+        write_summary_keyed(BufWriter::new(file), lab.runs().iter().zip(keys)).map_err(csv_err(&summary_path))?;
 
         let scenario_path = dir.join("scenario.toml");
         fs::write(&scenario_path, session.to_toml()).map_err(io(&scenario_path))?;

@@ -2,9 +2,9 @@
 //! state, taken after each batch of steps. The histories are shared beside it
 //! (see [`Shared`](super::controller::Shared)), too large to copy each frame.
 
+use crate::engine::lr_find::{LrCurve, LrFindOptions};
 use crate::engine::{Record, RunId, Status};
 use crate::optim::{Hyper, HyperSpec, OptimizerKind};
-use crate::report::lr_find::{LrCurve, LrFindOptions};
 use std::sync::Arc;
 
 /// Target speeds in updates per second; the last is "as fast as the machine goes".
@@ -88,6 +88,8 @@ pub struct RunView {
     pub epochs_per_step: Option<f64>,
     /// The first two parameters now (2-D landscapes).
     pub position: Option<[f64; 2]>,
+    /// All parameters now, for classifiers of a plane (decision boundaries).
+    pub params: Option<Arc<[f64]>>,
 }
 
 #[derive(Clone, Debug)]
@@ -116,6 +118,8 @@ pub struct Snapshot {
     pub is_model: bool,
     /// The objective has a 2-D landscape to draw.
     pub landscape: bool,
+    /// The objective classifies points of a plane: a decision boundary to draw.
+    pub boundary: bool,
     pub seeds: u64,
     pub target_loss: Option<f64>,
     /// The latest learning-rate range test (`f`).
@@ -123,19 +127,25 @@ pub struct Snapshot {
 }
 
 /// A learning-rate range test of one label, run by the engine on a fresh copy
-/// of its first seed (see [`crate::report::lr_find`]).
+/// of its first seed (see [`crate::engine::lr_find`]).
 #[derive(Clone, Debug)]
 pub struct LrFindView {
     /// The sequence number of the action that asked for it.
     pub seq: u64,
     /// Index into [`Snapshot::groups`].
     pub group: usize,
+    /// The run the test copied.
+    pub run: RunId,
     pub curve: LrCurve,
     pub options: LrFindOptions,
     /// The known minimum f* (the curve's smoothed loss is the gap to it).
     pub f_star: Option<f64>,
     /// The suggestion became the label's learning rate.
     pub applied: bool,
+    /// The rate the suggestion replaced, while it can be put back (`u`).
+    pub previous: Option<f64>,
+    /// `u` put the previous rate back.
+    pub undone: bool,
 }
 
 impl Snapshot {

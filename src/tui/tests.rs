@@ -21,7 +21,7 @@ use ratatui::layout::Rect;
 use std::sync::Arc;
 
 /// SGD only, so the pictures do not move when other optimizers change.
-const LAB: &str = r#"
+pub(super) const LAB: &str = r#"
 name = "Test lab"
 steps = 400
 
@@ -49,9 +49,9 @@ label = "Too fast"
 lr = 0.01
 "#;
 
-struct TestLab {
-    controller: Controller,
-    app: App,
+pub(super) struct TestLab {
+    pub(super) controller: Controller,
+    pub(super) app: App,
     _dir: tempfile::TempDir,
 }
 
@@ -59,7 +59,7 @@ fn scenario(text: &str) -> Scenario {
     Scenario::parse(text, Origin::Bundled("test")).unwrap()
 }
 
-fn open(text: &str, steps: u64) -> TestLab {
+pub(super) fn open(text: &str, steps: u64) -> TestLab {
     let dir = tempfile::tempdir().unwrap();
     let (mut controller, shared) = Controller::new(scenario(text), true, dir.path().join("results")).unwrap();
     controller.advance(steps);
@@ -86,7 +86,7 @@ impl TestLab {
     }
 
     /// A key through the table, the app and (for its share) the controller.
-    fn press(&mut self, code: KeyCode) {
+    pub(super) fn press(&mut self, code: KeyCode) {
         let action = action_for(KeyEvent::new(code, KeyModifiers::NONE)).expect("bound key");
         self.act(action);
     }
@@ -106,7 +106,7 @@ fn draw(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
 }
 
 /// One pane alone, as text.
-fn pane(width: u16, height: u16, f: impl FnOnce(Rect, &mut Buffer)) -> String {
+pub(super) fn pane(width: u16, height: u16, f: impl FnOnce(Rect, &mut Buffer)) -> String {
     let area = Rect::new(0, 0, width, height);
     let mut buf = Buffer::empty(area);
     f(area, &mut buf);
@@ -318,6 +318,7 @@ fn toy_lab(steps: u64) -> TestLab {
                 eval_every: 2,
                 steps: 400,
                 events: vec![],
+                key: Default::default(),
             }
         })
         .collect();
@@ -587,7 +588,7 @@ fn every_bundled_scenario_draws() {
     }
 }
 
-fn bundled(name: &str) -> &'static str {
+pub(super) fn bundled(name: &str) -> &'static str {
     crate::scenario::BUNDLED.iter().find(|b| b.name == name).map(|b| b.text).expect("a bundled scenario")
 }
 
@@ -616,7 +617,10 @@ fn f_finds_a_learning_rate_and_sets_it_as_a_slider_move() {
     assert_eq!(before, after);
     let notice = lab.app.notice().expect("a notice").clone();
     assert!(!notice.error, "{notice:?}");
-    assert_eq!(notice.text, format!("lr-find: suggested lr = {} for heavy ball (set)", super::format::num(lr)));
+    // The message and the slider show the same text for the rate.
+    let shown = super::format::hyper(Hyper::Float(lr));
+    assert_eq!(notice.text, format!("lr-find: lr = {shown} for heavy ball (was 0.0331; u undoes)"));
+    assert!(text_of(&lab.app, 160, 48).contains(&format!(" {shown}")), "the slider shows {shown}");
     // The same test, headless, on the run as it is: the same curve.
     let objective = lab.controller.lab().objective();
     let mut template = lab.controller.lab().runs()[1].spec().clone();
@@ -626,7 +630,7 @@ fn f_finds_a_learning_rate_and_sets_it_as_a_slider_move() {
     // Shown in the right-hand pane until f (or v) closes it.
     let screen = text_of(&lab.app, 120, 40);
     assert!(screen.contains("lr-find"), "{screen}");
-    assert!(screen.contains("steepest fall"), "{screen}");
+    assert!(screen.contains("valley middle"), "{screen}");
     for (w, h) in [(1, 1), (40, 12), (63, 30), (80, 24), (250, 70)] {
         draw(&lab.app, w, h);
     }
@@ -651,6 +655,22 @@ fn lr_find_pane() {
 }
 
 #[test]
+fn lr_find_ticks_stay_apart_at_60_columns() {
+    let mut lab = open(bundled("ill_conditioned"), 20);
+    lab.press(KeyCode::Char('f'));
+    let area = view::areas(&lab.app, Rect::new(0, 0, 60, 24)).second;
+    let screen = pane(area.width, area.height, |a, b| view::lr_find::render(&lab.app, a, b));
+    // The x labels are whole decades with a space between each.
+    let labels = screen.lines().rev().nth(1).expect("a label row");
+    let words: Vec<&str> = labels.trim_matches(|c| c == '"' || c == '│').split_whitespace().collect();
+    assert!(words.len() >= 2, "{screen}");
+    for w in &words {
+        assert!(["1e-6", "1e-5", "1e-4", "0.001", "0.01", "0.1", "1", "10", "lr"].contains(w), "{w} in {screen}");
+    }
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
 fn lr_find_without_a_fall_leaves_the_rate_alone() {
     // Started at the minimum: the loss never falls.
     let text = bundled("ill_conditioned").replace("start = [1.0, 1.0]", "start = [0.0, 0.0]");
@@ -664,4 +684,32 @@ fn lr_find_without_a_fall_leaves_the_rate_alone() {
     assert!(notice.text.contains("lr-find: no suggestion for GD lr=0.019"), "{notice:?}");
     let screen = pane(50, 20, |a, b| view::lr_find::render(&lab.app, a, b));
     assert!(screen.contains("no suggestion"), "{screen}");
+}
+
+#[test]
+fn u_puts_back_the_rate_the_lr_find_suggestion_replaced() {
+    let mut lab = open(bundled("ill_conditioned"), 20);
+    lab.press(KeyCode::Char('u'));
+    let notice = lab.app.notice().expect("a notice").clone();
+    assert!(notice.error && notice.text.starts_with("nothing to undo"), "{notice:?}");
+    lab.press(KeyCode::Char('j'));
+    lab.press(KeyCode::Char('f'));
+    let lr = lab.app.lr_find_view().and_then(|v| v.curve.suggestion).expect("a suggestion");
+    assert_ne!(lr, 0.0331);
+    assert_eq!(lab.controller.lab().runs()[1].base_lr(), lr);
+    lab.press(KeyCode::Char('u'));
+    assert_eq!(lab.controller.lab().runs()[1].base_lr(), 0.0331);
+    assert_eq!(lab.app.lr(1), 0.0331);
+    let notice = lab.app.notice().expect("a notice").clone();
+    assert_eq!(notice.text, "lr-find undone: lr = 0.0331 for heavy ball again");
+    let view = lab.app.lr_find_view().expect("still shown");
+    assert!(!view.applied && view.previous.is_none());
+    // Undone once: a second u says why it does nothing.
+    lab.press(KeyCode::Char('u'));
+    let notice = lab.app.notice().expect("a notice").clone();
+    assert!(notice.error && notice.text.contains("undone already"), "{notice:?}");
+    // The session replays both changes at the step they were made.
+    let session = lab.controller.session_scenario();
+    let last = session.events.iter().flat_map(|e| &e.changes).rfind(|c| c.name == "lr");
+    assert_eq!(last.and_then(|c| c.value.as_f64()), Some(0.0331), "{:?}", session.events);
 }

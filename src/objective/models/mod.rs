@@ -19,6 +19,7 @@
 //! models with different `l2` can be compared on it.
 
 mod activation;
+mod boundary;
 mod config;
 mod head;
 mod init;
@@ -30,6 +31,7 @@ mod vmath;
 mod gradient_tests;
 
 pub use activation::Activation;
+pub use boundary::Prediction;
 pub use config::{MAX_PARAMS, ModelConfig, ModelKind};
 pub use init::Init;
 pub use objective::{ModelObjective, build_model_objective};

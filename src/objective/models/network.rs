@@ -297,6 +297,18 @@ impl Network {
         totals
     }
 
+    /// The logits of every row of `x` (no loss, no gradient).
+    pub fn logits(&self, params: &[f64], x: ArrayView2<f64>) -> ndarray::Array2<f64> {
+        let m = x.nrows();
+        let mut acts: Vec<ndarray::Array2<f64>> =
+            self.layers.iter().map(|l| ndarray::Array2::zeros((m, l.fan_out))).collect();
+        if m > 0 {
+            let mut views: Vec<ArrayViewMut2<f64>> = acts.iter_mut().map(|a| a.view_mut()).collect();
+            self.forward(params, x, &mut views, m);
+        }
+        acts.pop().unwrap_or_else(|| ndarray::Array2::zeros((m, 0)))
+    }
+
     fn forward(&self, params: &[f64], input: ArrayView2<f64>, acts: &mut [ArrayViewMut2<f64>], m: usize) {
         let hidden = self.layers.len() - 1;
         for (l, layer) in self.layers.iter().enumerate() {

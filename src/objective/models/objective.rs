@@ -223,6 +223,10 @@ impl Objective for ModelObjective {
         Array1::from(params)
     }
 
+    fn as_model(&self) -> Option<&ModelObjective> {
+        Some(self)
+    }
+
     fn is_classification(&self) -> bool {
         self.data.train.is_classification()
     }

@@ -1,7 +1,9 @@
 //! Drawing: `impl Widget for &App`. Each pane has its own file; they read the
 //! app and the histories and change nothing.
 
+pub mod boundary;
 pub mod chart;
+pub mod colormap;
 mod dots;
 pub mod footer;
 pub mod header;
@@ -94,6 +96,7 @@ impl Widget for &App {
                 SecondChart::Landscape if self.snapshot().landscape => {
                     landscape::render(self, &histories, a.second, buf)
                 }
+                SecondChart::Boundary if self.snapshot().boundary => boundary::render(self, a.second, buf),
                 other => second_chart::render(self, &histories, other, a.second, buf),
             }
             sliders::render(self, a.sliders, buf);

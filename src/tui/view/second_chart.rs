@@ -14,7 +14,7 @@ pub fn render(app: &App, histories: &[&History], which: SecondChart, area: Rect,
     let (metric, log) = match which {
         SecondChart::LearningRate => (Metric::Lr, app.log_scale),
         SecondChart::ValAccuracy => (Metric::ValAccuracy, false),
-        SecondChart::GradNorm | SecondChart::Landscape => (Metric::GradNorm, app.log_scale),
+        SecondChart::GradNorm | SecondChart::Landscape | SecondChart::Boundary => (Metric::GradNorm, app.log_scale),
     };
     let curves = loss_chart::curves(app, histories, metric);
     let title = Line::from(vec![
