@@ -164,6 +164,8 @@ fn every_kind_converges_on_a_convex_quadratic() {
         // On a vector SOAP is Adam with β₂ = 0.95, whose steps do not shrink on their own.
         (Soap, &[("lr", Float(0.1)), ("weight_decay", Float(0.0))], true, 1000),
         (Asgd, &[("lr", Float(0.1))], false, 500),
+        // `step` has no objective to call: one fixed-step L-BFGS iteration per update.
+        (Lbfgs, &[("lr", Float(1.0))], false, 100),
         (Asgd, &[("lr", Float(0.1)), ("t0", Float(10.0)), ("lambd", Float(0.01))], false, 500),
     ];
     let c = array![1.0, 10.0];
@@ -373,6 +375,15 @@ fn a_change_mid_run_acts_from_the_next_step() {
         ("asgd", "lr"), // η and μ of an update are computed at the end of the one before (torch)
         ("asgd", "alpha"),
         ("asgd", "t0"),
+        // `step` gives L-BFGS no objective to call: one fixed-step iteration, so the
+        // iteration and evaluation budgets, the line search and the tolerances
+        // (not reached here) do not act; a history of 10 pairs fits either size.
+        ("lbfgs", "max_iter"),
+        ("lbfgs", "max_eval"),
+        ("lbfgs", "history_size"),
+        ("lbfgs", "line_search_fn"),
+        ("lbfgs", "tolerance_grad"),
+        ("lbfgs", "tolerance_change"),
     ];
     let start = array![1.5, -0.8];
     let g = array![0.5, -1.0];

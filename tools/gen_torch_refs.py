@@ -387,8 +387,77 @@ def cases():
     return c
 
 
+LBFGS_DEFAULTS = dict(
+    lr=1.0, max_iter=20, max_eval=0, tolerance_grad=1e-7, tolerance_change=1e-9, history_size=100, line_search_fn="none"
+)
+
+
+def run_lbfgs_case(case):
+    """One LBFGS.step(closure) per update; every closure call counted."""
+    hp = dict(LBFGS_DEFAULTS)
+    hp.update(case.get("hp", {}))
+    kw = dict(hp)
+    kw["max_eval"] = None if hp["max_eval"] == 0 else hp["max_eval"]
+    kw["line_search_fn"] = None if hp["line_search_fn"] == "none" else hp["line_search_fn"]
+    start = case.get("start", START)
+    p = torch.tensor(start, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.LBFGS([p], **kw)
+    resolved = {k: v for k, v in opt.param_groups[0].items() if k != "params"}
+    resolved["max_eval"] = resolved["max_eval"]
+    resolved["line_search_fn"] = "none" if resolved["line_search_fn"] is None else resolved["line_search_fn"]
+    calls = [0]
+
+    def closure():
+        calls[0] += 1
+        x, y = p.detach().tolist()
+        gx, gy = rosenbrock_grad(x, y)
+        p.grad = torch.tensor([gx, gy], dtype=torch.float64)
+        return rosenbrock(x, y)
+
+    params, losses, evals = [list(start)], [rosenbrock(*start)], []
+    for _ in range(case["steps"]):
+        calls[0] = 0
+        opt.step(closure)
+        evals.append(calls[0])
+        x, y = p.detach().tolist()
+        params.append([x, y])
+        losses.append(rosenbrock(x, y))
+    out = {
+        "id": case["id"],
+        "objective": "rosenbrock",
+        "start": list(start),
+        "steps": case["steps"],
+        "optimizer": dict({"kind": "lbfgs"}, **case.get("hp", {})),
+        "resolved_hparams": resolved,
+        "loss": losses,
+        "params": params,
+        "lr": [hp["lr"]] * case["steps"],
+        "func_evals": evals,
+    }
+    if "note" in case:
+        out["note"] = case["note"]
+    return out
+
+
+def lbfgs_cases():
+    c = []
+
+    def add(name, steps, **kw):
+        c.append(dict(id=f"lbfgs_{name}", steps=steps, **kw))
+
+    add("strong_wolfe", 12, hp=dict(line_search_fn="strong_wolfe"))
+    add("strong_wolfe_history_3", 20, hp=dict(line_search_fn="strong_wolfe", history_size=3, max_iter=5))
+    add("strong_wolfe_max_eval", 20, hp=dict(line_search_fn="strong_wolfe", max_eval=6), start=[1.2, 1.2])
+    add("fixed_step", 30, hp=dict(lr=0.1, max_iter=4))
+    add("fixed_step_one_iteration", 40, hp=dict(lr=0.05, max_iter=1), note="one evaluation per update")
+    add("tolerances", 15, hp=dict(line_search_fn="strong_wolfe", tolerance_grad=1e-3, tolerance_change=1e-4))
+    return c
+
+
 def generate():
     files = {}
+    for case in lbfgs_cases():
+        files.setdefault("lbfgs", []).append(run_lbfgs_case(case))
     for case in cases():
         out = run_case(case)
         files.setdefault(case["kind"], []).append(out)

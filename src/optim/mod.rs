@@ -24,6 +24,7 @@ mod asgd;
 pub mod elementwise;
 pub mod hyper;
 pub mod layout;
+mod lbfgs;
 mod lion;
 mod nadam;
 mod ops;
@@ -49,6 +50,7 @@ pub use asgd::Asgd;
 pub use elementwise::{ElementState, ElementWise};
 pub use hyper::{Domain, Hyper, HyperError, HyperSpec, Hyperparameters, Validate};
 pub use layout::{Layout, Shape, Tensor};
+pub use lbfgs::Lbfgs;
 pub use lion::Lion;
 pub use nadam::Nadam;
 pub use prodigy::Prodigy;
@@ -126,6 +128,9 @@ optimizer_kinds! {
     Adadelta = "adadelta", "Adadelta", "rates from ratios of running averages (Zeiler 2012)", element_wise::<Adadelta>;
     Rprop = "rprop", "Rprop", "sign-based resilient backpropagation (Riedmiller & Braun 1993)", element_wise::<Rprop>;
     Lion = "lion", "Lion", "sign of an interpolated momentum (Chen et al. 2023)", element_wise::<Lion>;
+    Lbfgs = "lbfgs", "L-BFGS",
+        "limited-memory BFGS, optional strong-Wolfe line search; several evaluations per update (Nocedal 1980)",
+        lbfgs::build;
     Asgd = "asgd", "ASGD", "SGD with a decaying rate and Polyak averaging (Polyak & Juditsky 1992)", element_wise::<Asgd>;
     ScheduleFreeAdamw = "schedule_free_adamw", "Schedule-Free AdamW", "AdamW without a schedule: gradients at y, loss at the average x (Defazio et al. 2024)", schedule_free::schedule_free::<ScheduleFreeAdamW>;
     ScheduleFreeSgd = "schedule_free_sgd", "Schedule-Free SGD", "SGD without a schedule: gradients at y, loss at the average x (Defazio et al. 2024)", schedule_free::schedule_free::<ScheduleFreeSgd>;
