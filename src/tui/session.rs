@@ -148,7 +148,7 @@ pub fn export(
     let number = out.file_name().map(|n| n.to_string_lossy().rsplit('-').next().unwrap_or("").to_string());
     let session =
         &Scenario { name: format!("{} (export {})", session.name, number.unwrap_or_default()), ..session.clone() };
-    let param_columns = crate::report::csv::param_columns(&session, lab.objective());
+    let param_columns = crate::report::csv::param_columns(session, lab.objective());
     write_folder_atomically(&out, |dir| {
         let steps_path = dir.join("steps.csv");
         let file = File::create(&steps_path).map_err(io(&steps_path))?;
