@@ -24,7 +24,7 @@ pub fn optimizers() -> String {
 pub fn objectives() -> String {
     let mut s = String::from("Analytic objectives ([objective] kind = ..., start = [...], noise = 0)\n\n");
     let models = models();
-    for &kind in FunctionKind::ALL {
+    for &kind in FunctionKind::ALL.iter().chain([&FunctionKind::Expr]) {
         let _ = writeln!(s, "{:<17} {}", kind.name(), kind.summary());
         if let Ok(f) = kind.build(&FunctionParams::default()) {
             let minima: Vec<String> = f

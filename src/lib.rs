@@ -14,3 +14,4 @@ pub mod scenario;
 pub mod shard;
 pub mod text;
 pub mod tui;
+pub mod tune;

@@ -2,8 +2,10 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use optlab::report::animate::{self, AnimateOptions};
 use optlab::report::folder;
 use optlab::report::lr_find::{self, LrFindOptions};
+use optlab::report::tensorboard;
 use optlab::report::{
     OutputError, ReportError, ResultSet, RunOptions, rewrite_report_until, run_to_folder, slug,
     write_folder_atomically_until, write_report_from,
@@ -32,6 +34,44 @@ macro_rules! sayln {
         writeln!(std::io::stdout().lock(), $($arg)*).map_err(Failure::stdout)?
     };
 }
+
+/// The system allocator, except that a failed allocation first restores the
+/// terminal (the lab's alternate screen, raw mode, mouse reporting): Rust
+/// aborts on allocation failure without running panic hooks or destructors,
+/// which would leave the user's terminal unusable.
+struct RestoringAllocator;
+
+// SAFETY: every call goes to the system allocator unchanged; on failure the
+// terminal is restored with two system calls that do not allocate.
+unsafe impl std::alloc::GlobalAlloc for RestoringAllocator {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        let p = unsafe { std::alloc::System.alloc(layout) };
+        if p.is_null() {
+            optlab::tui::restore_without_allocating();
+        }
+        p
+    }
+    unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
+        let p = unsafe { std::alloc::System.alloc_zeroed(layout) };
+        if p.is_null() {
+            optlab::tui::restore_without_allocating();
+        }
+        p
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
+        let p = unsafe { std::alloc::System.realloc(ptr, layout, new_size) };
+        if p.is_null() {
+            optlab::tui::restore_without_allocating();
+        }
+        p
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: RestoringAllocator = RestoringAllocator;
 
 #[derive(Parser)]
 #[command(name = "optlab", version, about = "Compare gradient-based optimizers side by side, live or headless")]
@@ -67,6 +107,10 @@ enum Command {
         /// No progress bar and no summary on stdout
         #[arg(long)]
         quiet: bool,
+        /// Also write TensorBoard event files here (one folder per run; with several scenarios,
+        /// one folder each inside it)
+        #[arg(long, value_name = "DIR")]
+        tensorboard: Option<PathBuf>,
         /// Run only shard I of N (numbered from 1) into OUT/shard-I-of-N (OUT default:
         /// results/<scenario>-shards); `auto` takes I and N from a SLURM job array or a Kubernetes Indexed Job
         #[arg(long, value_name = "I/N|auto")]
@@ -113,6 +157,53 @@ enum Command {
         /// k8s: the PersistentVolumeClaim that holds the shared folder
         #[arg(long, default_value = "optlab-shared")]
         volume_claim: String,
+    },
+    /// Budget-fair tuning: every optimizer entry gets the same budget of gradient evaluations; writes
+    /// trials.csv, tuned.toml, confirm/ and report.md
+    Tune {
+        /// A scenario file or the name of a bundled scenario
+        scenario: String,
+        /// Gradient evaluations per entry (overrides `[tune] budget`)
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+        budget: Option<u64>,
+        /// sobol (scrambled quasi-random), random, grid or tpe (overrides `[tune] sampler`)
+        #[arg(long)]
+        sampler: Option<String>,
+        /// Result folder (default: results/<scenario>-tune)
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads (default: one per core); results do not depend on it
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+        threads: Option<u64>,
+        /// No progress bar and no summary on stdout
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Export a result folder of `optlab run` to other tools
+    Export {
+        /// A result folder written by `optlab run`
+        dir: PathBuf,
+        /// Write TensorBoard event files here: one per run, scalars and hyperparameters
+        #[arg(long, value_name = "DIR", required = true)]
+        tensorboard: PathBuf,
+    },
+    /// Run a scenario and write the race as an animated GIF: the landscape with the paths growing
+    /// and the loss curves up to the same update
+    Animate {
+        /// A scenario file or the name of a bundled scenario (an analytic objective)
+        scenario: String,
+        /// The GIF to write
+        #[arg(long, value_name = "FILE.gif")]
+        out: PathBuf,
+        /// Updates per frame (default: as many as keep the animation at --frames frames)
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+        every: Option<u64>,
+        /// Most frames when --every is not given
+        #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(2..=5000))]
+        frames: u64,
+        /// Width and height in pixels
+        #[arg(long, default_value = "640x400")]
+        size: String,
     },
     /// Validate scenarios and print them resolved (every default written out)
     Check {
@@ -222,6 +313,12 @@ impl From<ShardError> for Failure {
     }
 }
 
+impl From<tensorboard::TensorboardError> for Failure {
+    fn from(e: tensorboard::TensorboardError) -> Self {
+        Failure { code: if e.is_bad_input() { 2 } else { 1 }, message: e.to_string() }
+    }
+}
+
 impl From<ReportError> for Failure {
     fn from(e: ReportError) -> Self {
         Failure { code: if e.is_bad_input() { 2 } else { 1 }, message: e.to_string() }
@@ -233,12 +330,31 @@ fn main() -> ExitCode {
     let result = match cli.command {
         None => tui(None, false),
         Some(Command::Tui { scenario, paused }) => tui(scenario, paused),
-        Some(Command::Run { scenarios, out, seeds, threads, quiet, shard: Some(shard), shards, resume }) => {
+        Some(Command::Run {
+            scenarios,
+            out,
+            seeds,
+            threads,
+            quiet,
+            shard: Some(shard),
+            shards,
+            resume,
+            tensorboard,
+        }) => {
             let slice = ShardArgs { shard, shards: shards.map(|n| n as usize), resume };
-            interruptible(|cancel| run_shard(&scenarios, out, seeds, threads, quiet, &slice, cancel))
+            if tensorboard.is_some() {
+                Err(Failure {
+                    code: 2,
+                    message: "--tensorboard does not go with --shard: merge the shards, then \
+                              `optlab export DIR --tensorboard OUT`"
+                        .into(),
+                })
+            } else {
+                interruptible(|cancel| run_shard(&scenarios, out, seeds, threads, quiet, &slice, cancel))
+            }
         }
-        Some(Command::Run { scenarios, out, seeds, threads, quiet, shard: None, .. }) => {
-            interruptible(|cancel| run(&scenarios, out, seeds, threads, quiet, cancel))
+        Some(Command::Run { scenarios, out, seeds, threads, quiet, shard: None, tensorboard, .. }) => {
+            interruptible(|cancel| run(&scenarios, out, seeds, threads, quiet, tensorboard, cancel))
         }
         Some(Command::Merge { dirs, out, quiet }) => interruptible(|cancel| merge(&dirs, &out, quiet, cancel)),
         Some(Command::Emit { engine, scenario, shards, out, optlab, image, volume_claim }) => {
@@ -249,6 +365,11 @@ fn main() -> ExitCode {
             };
             emit(&scenario, engine, shards as usize, out, optlab, image, volume_claim)
         }
+        Some(Command::Tune { scenario, budget, sampler, out, threads, quiet }) => {
+            interruptible(|cancel| tune(&scenario, budget, sampler.as_deref(), out, threads, quiet, cancel))
+        }
+        Some(Command::Export { dir, tensorboard }) => export_tensorboard(&dir, &tensorboard),
+        Some(Command::Animate { scenario, out, every, frames, size }) => animate(&scenario, &out, every, frames, &size),
         Some(Command::Check { scenarios }) => check(&scenarios),
         Some(Command::Report { dirs, out }) => interruptible(|cancel| report(&dirs, out, cancel)),
         Some(Command::LrFind { scenario, min, max, rates, steps, out }) => interruptible(|cancel| {
@@ -337,6 +458,7 @@ fn run(
     seeds: Option<u64>,
     threads: Option<u64>,
     quiet: bool,
+    tensorboard: Option<PathBuf>,
     cancel: &AtomicBool,
 ) -> Result<(), Failure> {
     // Every scenario is read and validated before anything runs.
@@ -349,6 +471,15 @@ fn run(
         scenarios.push(s);
     }
     let several = scenarios.len() > 1;
+    let tensorboard_dir = |scenario: &Scenario| {
+        tensorboard.as_ref().map(|dir| if several { dir.join(slug(&scenario.name)) } else { dir.clone() })
+    };
+    // A TensorBoard folder that cannot be written is found before anything runs.
+    for scenario in &scenarios {
+        if let Some(dir) = tensorboard_dir(scenario) {
+            tensorboard::check_target(&dir).map_err(Failure::from)?;
+        }
+    }
     let targets: Vec<PathBuf> = scenarios
         .iter()
         .map(|scenario| match (&out, several) {
@@ -373,6 +504,16 @@ fn run(
         if !quiet {
             print_summary(scenario, &outcome)?;
         }
+        if let Some(dir) = tensorboard_dir(scenario) {
+            let written = tensorboard::export(&outcome.out, &dir)?;
+            if !quiet {
+                sayln!(
+                    "  TensorBoard: {} runs in {} (tensorboard --logdir {0})",
+                    written.run_files.len(),
+                    dir.display()
+                );
+            }
+        }
     }
     Ok(())
 }
@@ -390,6 +531,115 @@ fn progress_bar(total: Option<u64>, name: &str, quiet: bool) -> ProgressBar {
     );
     bar.set_message(name.chars().take(32).collect::<String>());
     bar
+}
+
+fn tune(
+    name: &str,
+    budget: Option<u64>,
+    sampler: Option<&str>,
+    out: Option<PathBuf>,
+    threads: Option<u64>,
+    quiet: bool,
+    cancel: &AtomicBool,
+) -> Result<(), Failure> {
+    use optlab::report::tune::{TuneError, TuneOptions, tune_to_folder, tuner_for};
+    use optlab::tune::SamplerKind;
+    let sampler = match sampler {
+        None => None,
+        Some(s) => Some(SamplerKind::from_name(s).ok_or_else(|| Failure {
+            code: 2,
+            message: format!(
+                "--sampler: unknown sampler `{s}`; known: {}",
+                SamplerKind::ALL.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
+            ),
+        })?),
+    };
+    let scenario = Scenario::load(name)?;
+    let to_failure = |e: TuneError| Failure {
+        code: match e {
+            TuneError::Interrupted(_) => 130,
+            ref e if e.is_bad_input() => 2,
+            _ => 1,
+        },
+        message: e.to_string(),
+    };
+    // The plan is checked (and its size known) before anything runs.
+    let tuner = tuner_for(&scenario, budget, sampler).map_err(to_failure)?;
+    let total: u64 = tuner.schedules().map(|s| s.iter().map(|s| s.total_cost()).sum()).unwrap_or(0);
+    let target = out.unwrap_or_else(|| PathBuf::from("results").join(format!("{}-tune", slug(&scenario.name))));
+    folder::check_replaceable(&target).map_err(|e| Failure::from(OutputError::Folder(e)))?;
+    let bar = if quiet || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr_with_hz(10));
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{msg} [{wide_bar}] {percent:>3}% {human_pos}/{human_len} gradient evaluations, eta {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar.set_message(format!("tuning {}", scenario.name.chars().take(24).collect::<String>()));
+        bar
+    };
+    let progress = |n: u64| {
+        bar.inc(n);
+        if bar.position() >= total {
+            bar.set_message("confirming");
+        }
+    };
+    let options = TuneOptions { budget, sampler, threads: threads.map(|t| t as usize), progress: &progress, cancel };
+    let started = std::time::Instant::now();
+    let outcome = tune_to_folder(&scenario, &target, &options);
+    bar.finish_and_clear();
+    let outcome = outcome.map_err(to_failure)?;
+    if !quiet {
+        let config = &outcome.tuned.tuner.config;
+        sayln!(
+            "{} — tuned with {} gradient evaluations per entry ({} sampler, {}), {} trials in {:.1} s",
+            scenario.name,
+            config.budget,
+            config.sampler.name(),
+            config.metric.name(),
+            outcome.tuned.results.len(),
+            started.elapsed().as_secs_f64()
+        );
+        let width = outcome.tuned.tuner.entries.iter().map(|e| e.label.len()).max().unwrap_or(5).max(5);
+        sayln!(
+            "  {:<width$}  {:>22}  {:>22}  best configuration",
+            "entry",
+            format!("tuned (median, {} seeds)", config.confirm_seeds),
+            "defaults (median)"
+        );
+        for (e, entry) in outcome.tuned.tuner.entries.iter().enumerate() {
+            let median = |v: &[Option<f64>]| {
+                optlab::report::tune::metric_quartiles(config.metric, v)
+                    .map(|q| format!("{:.6e}", q.median))
+                    .unwrap_or_else(|| "-".into())
+            };
+            let best = match &outcome.tuned.best[e] {
+                Some(b) => b
+                    .trial
+                    .values
+                    .iter()
+                    .map(|(n, v)| match v {
+                        optlab::optim::Hyper::Float(x) => format!("{n}={}", optlab::report::format::sig(*x, 4)),
+                        other => format!("{n}={}", optlab::scenario::fmt_hyper(*other)),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                None => "no trial succeeded (defaults kept)".into(),
+            };
+            sayln!(
+                "  {:<width$}  {:>22}  {:>22}  {best}",
+                entry.label,
+                median(&outcome.confirmed[e]),
+                median(&outcome.defaults[e])
+            );
+        }
+        sayln!("  results in {} (report.md, trials.csv, tuned.toml, confirm/)", outcome.out.display());
+    }
+    Ok(())
 }
 
 /// `--shard`, `--shards`, `--resume`.
@@ -486,6 +736,34 @@ fn emit(
     }
     sayln!("submit with:\n  {}", emitted.submit);
     sayln!("the result will be in {}", emitted.result.display());
+    Ok(())
+}
+
+fn animate(name: &str, out: &std::path::Path, every: Option<u64>, frames: u64, size: &str) -> Result<(), Failure> {
+    let bad_size = || Failure { code: 2, message: format!("--size {size}: expected WIDTHxHEIGHT, e.g. 640x400") };
+    let (w, h) = size.split_once('x').ok_or_else(bad_size)?;
+    let (width, height) = (w.parse().map_err(|_| bad_size())?, h.parse().map_err(|_| bad_size())?);
+    let scenario = Scenario::load(name)?;
+    let options = AnimateOptions { width, height, every, max_frames: frames as usize, ..AnimateOptions::default() };
+    let written = animate::animate(&scenario, out, &options)
+        .map_err(|e| Failure { code: if e.is_bad_input() { 2 } else { 1 }, message: e.to_string() })?;
+    sayln!(
+        "{} — {} frames, {} updates each, {}x{}, {:.0} kB: {}",
+        scenario.name,
+        written.frames,
+        written.every,
+        width,
+        height,
+        written.bytes as f64 / 1e3,
+        written.path.display()
+    );
+    Ok(())
+}
+
+fn export_tensorboard(dir: &std::path::Path, out: &std::path::Path) -> Result<(), Failure> {
+    let written = tensorboard::export(dir, out)?;
+    sayln!("TensorBoard event files for {} runs written to {}", written.run_files.len(), out.display());
+    sayln!("  view them with: tensorboard --logdir {}", out.display());
     Ok(())
 }
 

@@ -155,6 +155,10 @@ fn every_kind_converges_on_a_convex_quadratic() {
         (Rprop, &[("lr", Float(0.1))], false, 500),
         (Lion, &[("lr", Float(0.03))], true, 500),
         (Lion, &[("lr", Float(0.03)), ("weight_decay", Float(0.1))], true, 500),
+        (Asgd, &[("lr", Float(0.1))], false, 500),
+        // `step` has no objective to call: one fixed-step L-BFGS iteration per update.
+        (Lbfgs, &[("lr", Float(1.0))], false, 100),
+        (Asgd, &[("lr", Float(0.1)), ("t0", Float(10.0)), ("lambd", Float(0.01))], false, 500),
         (ScheduleFreeAdamw, &[("lr", Float(0.1))], false, 1000),
         (ScheduleFreeSgd, &[("lr", Float(0.15))], false, 1000),
         (Prodigy, &[], false, 500),
@@ -163,10 +167,6 @@ fn every_kind_converges_on_a_convex_quadratic() {
         (Ademamix, &[("lr", Float(0.1)), ("beta3", Float(0.99))], true, 1000),
         // On a vector SOAP is Adam with β₂ = 0.95, whose steps do not shrink on their own.
         (Soap, &[("lr", Float(0.1)), ("weight_decay", Float(0.0))], true, 1000),
-        (Asgd, &[("lr", Float(0.1))], false, 500),
-        // `step` has no objective to call: one fixed-step L-BFGS iteration per update.
-        (Lbfgs, &[("lr", Float(1.0))], false, 100),
-        (Asgd, &[("lr", Float(0.1)), ("t0", Float(10.0)), ("lambd", Float(0.01))], false, 500),
     ];
     let c = array![1.0, 10.0];
     let start = array![1.5, -0.8];
@@ -359,6 +359,10 @@ fn a_change_mid_run_acts_from_the_next_step() {
         ("rprop", "eta_minus"), // changes the step size of a flipped coordinate, which skips this step
         ("rprop", "step_min"),  // no step size reaches the bounds
         ("rprop", "step_max"),
+        ("lion", "beta2"), // decays m after the move: acts from the step after
+        ("asgd", "lr"),    // η and μ of an update are computed at the end of the one before (torch)
+        ("asgd", "alpha"),
+        ("asgd", "t0"),
         ("lion", "beta2"),                       // decays m after the move: acts from the step after
         ("schedule_free_adamw", "warmup_steps"), // a warmup of 1 is over after ten updates
         ("schedule_free_sgd", "warmup_steps"),
@@ -372,9 +376,6 @@ fn a_change_mid_run_acts_from_the_next_step() {
         ("ademamix", "t_alpha_beta3"), // a warmup of 0.25 updates is over after ten
         ("soap", "shampoo_beta"), // SOAP does not rotate a vector (precondition_1d is off)
         ("soap", "precondition_frequency"),
-        ("asgd", "lr"), // η and μ of an update are computed at the end of the one before (torch)
-        ("asgd", "alpha"),
-        ("asgd", "t0"),
         // `step` gives L-BFGS no objective to call: one fixed-step iteration, so the
         // iteration and evaluation budgets, the line search and the tolerances
         // (not reached here) do not act; a history of 10 pairs fits either size.

@@ -213,7 +213,7 @@ fn an_analytic_sweep_merges_with_its_parameter_columns() {
     let single = tmp.path().join("single");
     run_ok(&["run", &s, "--quiet", "--out", single.to_str().unwrap()]);
     let header = fs::read_to_string(single.join("steps.csv")).unwrap().lines().next().unwrap().to_string();
-    assert!(header.ends_with(",wall_ms,run_id,x0,x1"), "{header}");
+    assert!(header.ends_with(",wall_ms,grad_evals,run_id,x0,x1"), "{header}");
     let parent = tmp.path().join("shards");
     run_shards(&s, 4, &parent);
     let merged = tmp.path().join("merged");

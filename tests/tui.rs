@@ -83,6 +83,21 @@ impl Lab {
         }
     }
 
+    /// Wait until the screen no longer shows `text`.
+    fn wait_gone(&self, text: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if !screen.contains(text) {
+                return screen;
+            }
+            if start.elapsed() > TIMEOUT {
+                panic!("`{text}` did not go; the screen:\n{screen}");
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     fn press(&mut self, keys: &str) {
         let writer = self.writer.as_mut().expect("terminal open");
         for b in keys.as_bytes() {
@@ -197,7 +212,7 @@ fn a_session_is_saved_exported_and_replayed_to_the_last_digit() {
     lab.wait_for("step 3/200");
     // The second label, its rate one notch up, while the lab is at step 3.
     lab.press("jl");
-    lab.wait_for("0.00025");
+    lab.wait_for("2.5e-4");
     lab.press("nnnnn");
     lab.wait_for("step 8/200");
     // Its momentum (under the cursor) one notch towards 1, its dampening up.
@@ -384,4 +399,121 @@ fn a_paused_lab_uses_no_cpu() {
     assert!(used <= 5, "{used} ticks of CPU in a second while paused");
     lab.press("q");
     assert_eq!(lab.exit_code(), 0);
+}
+
+#[test]
+fn a_failed_allocation_restores_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lab = Lab::start(dir.path(), &["tui", "--paused"], 100, 30, &[("OPTLAB_TEST_PANIC", "alloc")]);
+    // Rust aborts on allocation failure; the allocator restored the terminal first.
+    assert_ne!(lab.exit_code(), 0);
+    lab.assert_restored();
+    assert!(lab.screen().contains("memory allocation of"), "{}", lab.screen());
+}
+
+/// The last line of the screen.
+fn last_row(screen: &str) -> String {
+    screen.lines().last().unwrap_or("").to_string()
+}
+
+#[test]
+fn at_80x24_the_header_keeps_state_step_and_speed_and_the_footer_help() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lab = Lab::start(dir.path(), &["tui", "--paused"], 80, 24, &[]);
+    let screen = lab.wait_for("convergence");
+    let header = screen.lines().next().unwrap_or("").to_string();
+    for part in ["paused", "step 0/3000", "speed"] {
+        assert!(header.contains(part), "{part} missing from the header: {header:?}");
+    }
+    let screen = lab.wait_for("? help");
+    assert!(last_row(&screen).trim_end().ends_with("? help"), "{screen}");
+    // A key that cannot act says why, and `? help` stays.
+    lab.press(" ");
+    lab.wait_for("│ running │");
+    lab.press("n");
+    let screen = lab.wait_for("n steps only when paused");
+    assert!(last_row(&screen).trim_end().ends_with("? help"), "{screen}");
+    lab.press("q");
+    assert_eq!(lab.exit_code(), 0);
+}
+
+#[test]
+fn esc_closes_the_help_before_it_quits_and_the_help_scrolls() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lab = Lab::start(dir.path(), &["tui", "--paused"], 80, 24, &[]);
+    lab.wait_for("convergence");
+    lab.press("?");
+    let screen = lab.wait_for("↑↓ scroll");
+    assert!(screen.contains("keys 1–"), "{screen}");
+    lab.press("jjjjjjjjjjjj");
+    lab.wait_for("keys 13–");
+    lab.press("\x1b");
+    lab.wait_gone("scroll");
+    assert!(lab.child.try_wait().unwrap().is_none(), "Esc with the help open does not quit");
+    lab.press("\x1b");
+    assert_eq!(lab.exit_code(), 0);
+    lab.assert_restored();
+}
+
+const SEEDED: &str = r#"
+name = "Seeded sweep"
+steps = 300
+seeds = 3
+
+[objective]
+kind = "rosenbrock"
+start = [-1.5, 2.0]
+noise = 1.0
+
+[[optimizer]]
+kind = "sgd"
+label = "SGD"
+momentum = 0.9
+sweep = { lr = [1e-4, 3e-4] }
+
+[[optimizer]]
+kind = "adam"
+label = "Adam"
+lr = 0.05
+"#;
+
+#[test]
+fn seeds_are_a_band_runs_hide_solo_focus_and_the_x_axis_zooms() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("seeded.toml"), SEEDED).unwrap();
+    let mut lab = Lab::start(dir.path(), &["tui", "seeded.toml", "--paused"], 160, 48, &[]);
+    lab.wait_for("convergence");
+    lab.press("nnnnnnnnnn");
+    lab.wait_for("step 10/300");
+    // Three seeds per label: one median line and band each, named in the legend.
+    let screen = lab.wait_for("median, min–max band");
+    assert!(screen.contains("SGD lr=0.0001 (3 seeds)"), "{screen}");
+    lab.press("d");
+    let screen = lab.wait_for("every seed");
+    assert!(!screen.contains("(3 seeds)"), "{screen}");
+    lab.press("d");
+    lab.wait_for("(3 seeds)");
+    // Hide the selected label, bring it back; solo another; show all.
+    lab.press("i");
+    lab.wait_for("1 hidden");
+    lab.press("i");
+    lab.wait_gone("hidden");
+    lab.press("jj");
+    lab.press("o");
+    lab.wait_for("only Adam");
+    lab.wait_for("2 hidden");
+    lab.press("o");
+    lab.wait_gone("hidden");
+    lab.press("*");
+    lab.wait_for("· focus");
+    // The x zoom: the last half, the last tenth, all.
+    lab.press("z");
+    lab.wait_for("last half");
+    lab.press("z");
+    lab.wait_for("last tenth");
+    lab.press("z");
+    lab.wait_gone("last tenth");
+    lab.press("q");
+    assert_eq!(lab.exit_code(), 0);
+    lab.assert_restored();
 }

@@ -1,174 +1,95 @@
-//! A run's history: every evaluated step in columns, with a min/max level of
-//! detail per column so that a chart of any width costs its width, not the
-//! length of the history, and (for 2-D objectives) a thinned path for the
-//! landscape.
+//! A run's history for the lab's charts, in a fixed memory budget: however
+//! long the run, it is kept as at most [`BUCKETS`] buckets of consecutive
+//! evaluated steps, each with the extent (min, max), mean and last value of
+//! every metric and the x coordinates (step, epoch, wall time) of its last
+//! step. Buckets start one step wide; when they are all used, neighbours are
+//! merged in pairs and the bucket width doubles, so the whole history is
+//! always there at a resolution of at least `BUCKETS / 2` buckets. A chart of
+//! any width reads at most `BUCKETS` buckets per curve, and a run of 10^9
+//! steps costs the same memory as one of 10^4.
 //!
-//! Level of detail: level 0 holds the extent (min, max, smallest value above
-//! the floor) of each block of 16 values, level k of each block of 16·2^k. A
-//! range query walks the largest aligned blocks that fit, so it touches at most
-//! ~30 raw values and 2·log₂(n) blocks. The levels take about 1/5 of the memory
-//! of the values they summarise.
+//! The exact rows are not kept: the lab's export replays the session (which
+//! is deterministic) instead. The last 128 losses are kept exactly for the
+//! recent convergence rate, and (for 2-D objectives) a thinned path for the
+//! landscape.
 
 use super::run::Record;
 use crate::objective::Window;
+use std::collections::VecDeque;
 
-const BASE_SHIFT: u32 = 4;
-const BASE: usize = 1 << BASE_SHIFT;
+/// The most buckets a history keeps (a power of two). At 4,096 the last tenth
+/// of a run still has at least 204 buckets, about a column each on a wide chart.
+pub const BUCKETS: usize = 4096;
 
-/// The range of the finite values of a stretch of a series.
+/// Recent losses kept exactly, for the convergence rate.
+const RECENT: usize = 128;
+
+/// A stretch of a metric: the extent, sum and count of its finite values and
+/// its last value (NaN when there is none).
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Extent {
+pub struct Agg {
     pub min: f64,
     pub max: f64,
-    /// The smallest value strictly above the series' floor (for log scales).
-    pub min_above: f64,
+    /// The last finite value.
+    pub last: f64,
+    sum: f64,
+    n: u32,
 }
 
-impl Extent {
-    pub const EMPTY: Extent = Extent { min: f64::INFINITY, max: f64::NEG_INFINITY, min_above: f64::INFINITY };
+impl Agg {
+    pub const EMPTY: Agg = Agg { min: f64::INFINITY, max: f64::NEG_INFINITY, last: f64::NAN, sum: 0.0, n: 0 };
 
-    fn of(v: f64, floor: f64) -> Extent {
-        if !v.is_finite() {
-            return Extent::EMPTY;
+    fn add(&mut self, v: f64) {
+        if v.is_finite() {
+            self.min = self.min.min(v);
+            self.max = self.max.max(v);
+            self.last = v;
+            self.sum += v;
+            self.n = self.n.saturating_add(1);
         }
-        Extent { min: v, max: v, min_above: if v > floor { v } else { f64::INFINITY } }
     }
 
-    pub fn merge(self, o: Extent) -> Extent {
-        Extent { min: self.min.min(o.min), max: self.max.max(o.max), min_above: self.min_above.min(o.min_above) }
+    /// This stretch followed by `later`.
+    pub fn then(self, later: Agg) -> Agg {
+        if later.n == 0 {
+            return self;
+        }
+        Agg {
+            min: self.min.min(later.min),
+            max: self.max.max(later.max),
+            last: later.last,
+            sum: self.sum + later.sum,
+            n: self.n.saturating_add(later.n),
+        }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.min > self.max
+        self.n == 0
+    }
+    /// How many finite values it summarises.
+    pub fn count(&self) -> u32 {
+        self.n
+    }
+    pub fn mean(&self) -> f64 {
+        if self.n == 0 { f64::NAN } else { self.sum / f64::from(self.n) }
     }
 }
 
-/// A column of numbers with its level of detail. Non-finite values are kept
-/// but left out of every extent.
-#[derive(Clone, Debug)]
-pub struct Series {
-    values: Vec<f64>,
-    floor: f64,
-    levels: Vec<Vec<Extent>>,
+/// Where a bucket ends: the coordinates of its last evaluated step.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Mark {
+    pub step: u64,
+    /// Passes over the training set (NaN for analytic objectives).
+    pub epoch: f64,
+    /// Time spent stepping the run so far.
+    pub wall_ms: f64,
+    /// Gradient evaluations used so far (cumulative).
+    pub grad_evals: u64,
 }
 
-impl Series {
-    /// An empty series; `floor` is what log scales measure from (0, or a known negative minimum).
-    pub fn new(floor: f64) -> Series {
-        Series { values: Vec::new(), floor, levels: Vec::new() }
-    }
-
-    pub fn len(&self) -> usize {
-        self.values.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
-    }
-    pub fn get(&self, i: usize) -> Option<f64> {
-        self.values.get(i).copied()
-    }
-    pub fn values(&self) -> &[f64] {
-        &self.values
-    }
-    pub fn floor(&self) -> f64 {
-        self.floor
-    }
-
-    pub fn push(&mut self, v: f64) {
-        self.values.push(v);
-        let n = self.values.len();
-        if n.is_multiple_of(BASE) {
-            let block = self.values[n - BASE..].iter().fold(Extent::EMPTY, |e, &v| e.merge(Extent::of(v, self.floor)));
-            self.push_level(0, block);
-        }
-    }
-
-    fn push_level(&mut self, k: usize, e: Extent) {
-        if self.levels.len() == k {
-            self.levels.push(Vec::new());
-        }
-        let level = &mut self.levels[k];
-        level.push(e);
-        if level.len().is_multiple_of(2) {
-            let merged = level[level.len() - 2].merge(level[level.len() - 1]);
-            self.push_level(k + 1, merged);
-        }
-    }
-
-    /// Level `k` of the level of detail: its block size (16·2^k) and the
-    /// extents of its complete blocks, in order.
-    pub fn level(&self, k: usize) -> Option<(usize, &[Extent])> {
-        self.levels.get(k).map(|l| (BASE << k, l.as_slice()))
-    }
-
-    /// The extent of the values at indices `lo..hi`.
-    pub fn extent(&self, lo: usize, hi: usize) -> Extent {
-        let hi = hi.min(self.values.len());
-        let mut e = Extent::EMPTY;
-        let mut i = lo;
-        while i < hi {
-            if !i.is_multiple_of(BASE) || i + BASE > hi {
-                e = e.merge(Extent::of(self.values[i], self.floor));
-                i += 1;
-                continue;
-            }
-            // The largest block aligned at i that fits in i..hi; it is complete
-            // (blocks are pushed when full and i + size <= hi <= len).
-            let align = if i == 0 { u32::MAX } else { i.trailing_zeros() - BASE_SHIFT };
-            let fit = ((hi - i) >> BASE_SHIFT).ilog2();
-            let k = align.min(fit).min(self.levels.len() as u32 - 1) as usize;
-            e = e.merge(self.levels[k][i >> (BASE_SHIFT as usize + k)]);
-            i += BASE << k;
-        }
-        e
-    }
-}
-
-/// A column whose cells may be empty (`None`): the learning rate at step 0, the
-/// validation loss of an analytic function. Nothing is stored until the first value.
-#[derive(Clone, Debug, Default)]
-pub struct OptSeries {
-    series: Option<Series>,
-    /// Indices (after the first value) whose cell is empty.
-    nones: Vec<usize>,
-    len: usize,
-    floor: f64,
-}
-
-impl OptSeries {
-    fn new(floor: f64) -> OptSeries {
-        OptSeries { series: None, nones: Vec::new(), len: 0, floor }
-    }
-
-    fn push(&mut self, v: Option<f64>) {
-        match (&mut self.series, v) {
-            (None, None) => {}
-            (None, Some(x)) => {
-                let mut s = Series::new(self.floor);
-                for i in 0..self.len {
-                    s.push(f64::NAN);
-                    self.nones.push(i);
-                }
-                s.push(x);
-                self.series = Some(s);
-            }
-            (Some(s), Some(x)) => s.push(x),
-            (Some(s), None) => {
-                self.nones.push(self.len);
-                s.push(f64::NAN);
-            }
-        }
-        self.len += 1;
-    }
-
-    pub fn get(&self, i: usize) -> Option<f64> {
-        let s = self.series.as_ref()?;
-        if self.nones.binary_search(&i).is_ok() { None } else { s.get(i) }
-    }
-
-    /// The values, when any cell has one (empty cells read as NaN).
-    pub fn series(&self) -> Option<&Series> {
-        self.series.as_ref()
+impl Mark {
+    fn of(r: &Record) -> Mark {
+        Mark { step: r.step, epoch: r.epoch.unwrap_or(f64::NAN), wall_ms: r.wall_ms, grad_evals: r.grad_evals }
     }
 }
 
@@ -201,59 +122,16 @@ impl Metric {
             Metric::ValAccuracy => "validation accuracy",
         }
     }
-}
 
-/// The steps of the evaluated records: `i · stride` for a regular prefix (every
-/// step, or every `eval_every`), then whatever came after (the last step).
-#[derive(Clone, Debug, Default)]
-struct Steps {
-    stride: u64,
-    regular: usize,
-    extra: Vec<u64>,
-}
-
-impl Steps {
-    fn len(&self) -> usize {
-        self.regular + self.extra.len()
-    }
-
-    fn push(&mut self, step: u64) {
-        if self.extra.is_empty() {
-            if self.regular == 0 && step == 0 {
-                self.regular = 1;
-                return;
-            }
-            if self.regular == 1 && self.stride == 0 && step > 0 {
-                self.stride = step;
-                self.regular = 2;
-                return;
-            }
-            if self.stride > 0 && step == self.regular as u64 * self.stride {
-                self.regular += 1;
-                return;
-            }
+    fn of(self, r: &Record) -> Option<f64> {
+        match self {
+            Metric::Loss => Some(r.loss),
+            Metric::ValLoss => r.val_loss,
+            Metric::BatchLoss => r.batch_loss,
+            Metric::GradNorm => r.grad_norm,
+            Metric::Lr => r.lr,
+            Metric::ValAccuracy => r.val_accuracy,
         }
-        self.extra.push(step);
-    }
-
-    fn get(&self, i: usize) -> u64 {
-        if i < self.regular { i as u64 * self.stride } else { self.extra[i - self.regular] }
-    }
-
-    /// The first index whose step is >= `step` (the length when there is none).
-    fn index_at_or_after(&self, step: f64) -> usize {
-        if step <= 0.0 {
-            return 0;
-        }
-        let regular = if self.stride == 0 {
-            self.regular.min(1)
-        } else {
-            (step / self.stride as f64).ceil().min(self.regular as f64) as usize
-        };
-        if regular < self.regular {
-            return regular;
-        }
-        self.regular + self.extra.partition_point(|&s| (s as f64) < step)
     }
 }
 
@@ -310,141 +188,232 @@ impl Path {
     }
 }
 
+/// Buckets per group: the coarser level a wide view reads (a quarter of the work).
+pub const GROUP: usize = 4;
+
+/// A metric's buckets, and the same grouped by [`GROUP`] (group j covers
+/// buckets `GROUP·j ..`), both kept up to date as values arrive.
+#[derive(Clone, Debug)]
+struct Lod {
+    fine: Vec<Agg>,
+    coarse: Vec<Agg>,
+}
+
+impl Lod {
+    fn new(buckets: usize) -> Lod {
+        Lod { fine: vec![Agg::EMPTY; buckets], coarse: vec![Agg::EMPTY; buckets.div_ceil(GROUP)] }
+    }
+    /// Start a new bucket (and a new group when it begins one).
+    fn open(&mut self) {
+        if self.fine.len().is_multiple_of(GROUP) {
+            self.coarse.push(Agg::EMPTY);
+        }
+        self.fine.push(Agg::EMPTY);
+    }
+    fn add(&mut self, v: f64) {
+        if let (Some(a), Some(g)) = (self.fine.last_mut(), self.coarse.last_mut()) {
+            a.add(v);
+            g.add(v);
+        }
+    }
+    fn halve(&mut self) {
+        halve(&mut self.fine, Agg::then);
+        halve(&mut self.coarse, Agg::then);
+    }
+    fn capacity(&self) -> usize {
+        self.fine.capacity() + self.coarse.capacity()
+    }
+}
+
+/// Merge neighbours in pairs.
+fn halve<T: Copy>(v: &mut Vec<T>, merge: impl Fn(T, T) -> T) {
+    let half = v.len() / 2;
+    for j in 0..half {
+        v[j] = merge(v[2 * j], v[2 * j + 1]);
+    }
+    v.truncate(half);
+}
+
 /// What a history stores besides the metrics.
 #[derive(Clone, Debug, Default)]
 pub struct HistoryOptions {
-    /// Store the parameters of every step (analytic objectives: steps.csv has them).
-    pub params: bool,
     /// Keep a thinned path of the first two parameters in this window (2-D landscapes).
     pub path: Option<Window>,
     /// Log scales of the loss measure from here (a known negative minimum; else 0).
     pub loss_floor: f64,
 }
 
-/// Every evaluated step of a run.
+/// TensorBoard's smoothing of one metric: `last = last·w + (1 − w)·v`, shown
+/// as `last / (1 − w^n)` after n finite values, bucketed like the raw values.
 #[derive(Clone, Debug)]
-pub struct History {
-    steps: Steps,
-    metrics: [OptSeries; 6],
-    epoch: OptSeries,
-    wall_ms: Vec<f64>,
-    grad_evals: Vec<u64>,
-    dim: usize,
-    params: Option<Vec<f64>>,
-    path: Option<Path>,
-    /// TensorBoard's smoothing weight (0: off) and the smoothed metrics.
-    smoothing: f64,
-    smoothed: [Option<Smoothed>; 6],
+struct Smoothed {
+    last: f64,
+    count: f64,
+    lod: Lod,
+}
+
+impl Smoothed {
+    /// Feed `k` values whose mean is `mean`; returns the smoothed value after them.
+    fn feed(&mut self, weight: f64, mean: f64, k: u32) -> f64 {
+        let wk = weight.powi(k as i32);
+        self.last = self.last * wk + (1.0 - wk) * mean;
+        self.count += f64::from(k);
+        let debias = 1.0 - weight.powf(self.count);
+        if debias > 0.0 { self.last / debias } else { mean }
+    }
 }
 
 /// The number of points a path keeps at most.
 const PATH_CAP: usize = 2048;
 
+/// A run's evaluated steps, bucketed (see the module's documentation).
+#[derive(Clone, Debug)]
+pub struct History {
+    /// Evaluated steps per bucket (a power of two); the last bucket may hold fewer.
+    width: u64,
+    /// Evaluated steps in the last bucket.
+    fill: u64,
+    len: u64,
+    first: Option<Mark>,
+    marks: Vec<Mark>,
+    /// Per metric, one aggregate per bucket (from the first bucket, once the metric has a value).
+    metrics: [Option<Lod>; 6],
+    floors: [f64; 6],
+    smoothing: f64,
+    smoothed: [Option<Smoothed>; 6],
+    recent: VecDeque<(u64, f64)>,
+    last: Option<Record>,
+    path: Option<Path>,
+}
+
 impl History {
     pub fn new(dim: usize, options: HistoryOptions) -> History {
-        let metrics = std::array::from_fn(|i| {
-            OptSeries::new(if Metric::ALL[i] == Metric::Loss || Metric::ALL[i] == Metric::BatchLoss {
-                options.loss_floor
-            } else {
-                0.0
-            })
+        let floors = Metric::ALL.map(|m| match m {
+            Metric::Loss | Metric::BatchLoss => options.loss_floor,
+            _ => 0.0,
         });
         History {
-            steps: Steps::default(),
-            metrics,
-            epoch: OptSeries::new(0.0),
-            wall_ms: Vec::new(),
-            grad_evals: Vec::new(),
-            dim,
-            params: options.params.then(Vec::new),
-            path: options.path.filter(|_| dim >= 2).map(|w| Path::new(w, PATH_CAP)),
+            width: 1,
+            fill: 0,
+            len: 0,
+            first: None,
+            marks: Vec::new(),
+            metrics: Default::default(),
+            floors,
             smoothing: 0.0,
             smoothed: Default::default(),
+            recent: VecDeque::with_capacity(RECENT),
+            last: None,
+            path: options.path.filter(|_| dim >= 2).map(|w| Path::new(w, PATH_CAP)),
         }
     }
 
+    /// Evaluated steps pushed so far.
     pub fn len(&self) -> usize {
-        self.steps.len()
+        self.len as usize
     }
     pub fn is_empty(&self) -> bool {
-        self.steps.len() == 0
+        self.len == 0
     }
-    pub fn step(&self, i: usize) -> u64 {
-        self.steps.get(i)
+    /// The latest evaluated step.
+    pub fn last(&self) -> Option<&Record> {
+        self.last.as_ref()
     }
     pub fn last_step(&self) -> Option<u64> {
-        self.len().checked_sub(1).map(|i| self.steps.get(i))
+        self.last.as_ref().map(|r| r.step)
     }
-    /// Gradient evaluations used by step index `i` (cumulative).
-    pub fn grad_evals(&self, i: usize) -> u64 {
-        self.grad_evals[i]
+    /// Where the history starts (step 0, usually).
+    pub fn first(&self) -> Option<Mark> {
+        self.first
     }
-    /// The first index whose step is >= `step`.
-    pub fn index_at_or_after(&self, step: f64) -> usize {
-        self.steps.index_at_or_after(step)
+    /// Evaluated steps per bucket now.
+    pub fn bucket_width(&self) -> u64 {
+        self.width
     }
-
-    /// Append an evaluated step and the parameters after it.
-    pub fn push(&mut self, r: &Record, params: &[f64]) {
-        self.steps.push(r.step);
-        let values = [Some(r.loss), r.val_loss, r.batch_loss, r.grad_norm, r.lr, r.val_accuracy];
-        for (i, v) in values.into_iter().enumerate() {
-            self.metrics[i].push(v);
-            if let (Some(s), Some(m)) = (&mut self.smoothed[i], self.metrics[i].series()) {
-                s.catch_up(m.values());
-            }
+    /// Where each bucket ends, in order.
+    pub fn marks(&self) -> &[Mark] {
+        &self.marks
+    }
+    /// A metric's aggregate per bucket (aligned with [`History::marks`]),
+    /// smoothed when asked and smoothing is on; `None` when it never had a value.
+    pub fn aggs(&self, metric: Metric, smoothed: bool) -> Option<&[Agg]> {
+        self.lod(metric, smoothed).map(|l| l.fine.as_slice())
+    }
+    /// The same, bucket groups of [`GROUP`]: group j covers buckets
+    /// `GROUP·j .. GROUP·(j+1)` and ends where the last of them does.
+    pub fn groups(&self, metric: Metric, smoothed: bool) -> Option<&[Agg]> {
+        self.lod(metric, smoothed).map(|l| l.coarse.as_slice())
+    }
+    fn lod(&self, metric: Metric, smoothed: bool) -> Option<&Lod> {
+        if smoothed && let Some(s) = &self.smoothed[metric.index()] {
+            return Some(&s.lod);
         }
-        self.epoch.push(r.epoch);
-        self.wall_ms.push(r.wall_ms);
-        self.grad_evals.push(r.grad_evals);
-        if let Some(p) = &mut self.params {
-            p.extend(params.iter().take(self.dim));
-            p.extend(std::iter::repeat_n(f64::NAN, self.dim.saturating_sub(params.len())));
-        }
-        if let (Some(path), [x, y, ..]) = (&mut self.path, params) {
-            path.push([*x, *y]);
-        }
+        self.metrics[metric.index()].as_ref()
     }
-
-    /// The record at index `i` as it was pushed (its parameters via [`History::params`]).
-    pub fn record(&self, i: usize) -> Record {
-        let m = |metric: Metric| self.metrics[metric.index()].get(i);
-        Record {
-            step: self.steps.get(i),
-            epoch: self.epoch.get(i),
-            lr: m(Metric::Lr),
-            loss: m(Metric::Loss).unwrap_or(f64::NAN),
-            batch_loss: m(Metric::BatchLoss),
-            grad_norm: m(Metric::GradNorm),
-            val_loss: m(Metric::ValLoss),
-            val_accuracy: m(Metric::ValAccuracy),
-            wall_ms: self.wall_ms[i],
-            grad_evals: self.grad_evals[i],
-        }
+    /// What log scales of this metric measure from (a known negative minimum of the loss; else 0).
+    pub fn floor(&self, metric: Metric) -> f64 {
+        self.floors[metric.index()]
     }
-
-    /// The parameters after step index `i` (empty when they are not stored).
-    pub fn params(&self, i: usize) -> &[f64] {
-        match &self.params {
-            Some(p) => &p[i * self.dim..(i + 1) * self.dim],
-            None => &[],
-        }
+    pub fn has(&self, metric: Metric) -> bool {
+        self.metrics[metric.index()].is_some()
     }
-
     pub fn path(&self) -> Option<&Path> {
         self.path.as_ref()
     }
 
-    /// A metric's values (raw, or smoothed when smoothing is on and `smoothed`).
-    pub fn series(&self, metric: Metric, smoothed: bool) -> Option<&Series> {
-        if smoothed && let Some(s) = &self.smoothed[metric.index()] {
-            return Some(&s.series);
+    /// Append an evaluated step and the parameters after it.
+    pub fn push(&mut self, r: &Record, params: &[f64]) {
+        if self.marks.is_empty() || self.fill == self.width {
+            if self.marks.len() == BUCKETS {
+                self.coarsen();
+            }
+            self.marks.push(Mark::of(r));
+            for lod in self.metrics.iter_mut().flatten() {
+                lod.open();
+            }
+            for s in self.smoothed.iter_mut().flatten() {
+                s.lod.open();
+            }
+            self.fill = 0;
         }
-        self.metrics[metric.index()].series()
+        let n = self.marks.len();
+        if let Some(m) = self.marks.last_mut() {
+            *m = Mark::of(r);
+        }
+        self.first.get_or_insert(Mark::of(r));
+        self.fill += 1;
+        self.len += 1;
+        for metric in Metric::ALL {
+            let Some(v) = metric.of(r) else { continue };
+            let i = metric.index();
+            self.metrics[i].get_or_insert_with(|| Lod::new(n)).add(v);
+            if self.smoothing > 0.0 && v.is_finite() {
+                let s = self.smoothed[i].get_or_insert_with(|| Smoothed { last: 0.0, count: 0.0, lod: Lod::new(n) });
+                let value = s.feed(self.smoothing, v, 1);
+                s.lod.add(value);
+            }
+        }
+        if self.recent.len() == RECENT {
+            self.recent.pop_front();
+        }
+        self.recent.push_back((r.step, r.loss));
+        if let (Some(path), [x, y, ..]) = (&mut self.path, params) {
+            path.push([*x, *y]);
+        }
+        self.last = Some(r.clone());
     }
 
-    pub fn has(&self, metric: Metric) -> bool {
-        self.metrics[metric.index()].series().is_some()
+    /// Merge neighbouring buckets in pairs: half as many, twice as wide. Only
+    /// called when every bucket is full, so the pairs are whole.
+    fn coarsen(&mut self) {
+        halve(&mut self.marks, |_, b| b);
+        for lod in self.metrics.iter_mut().flatten() {
+            lod.halve();
+        }
+        for s in self.smoothed.iter_mut().flatten() {
+            s.lod.halve();
+        }
+        self.width *= 2;
     }
 
     pub fn smoothing(&self) -> f64 {
@@ -452,8 +421,9 @@ impl History {
     }
 
     /// Smooth every metric with TensorBoard's debiased exponential moving
-    /// average of this weight (0: off). Recomputes once; later points are
-    /// smoothed as they arrive.
+    /// average of this weight (0: off). What came before is smoothed from the
+    /// buckets (each bucket's mean, repeated as many times as it has values:
+    /// exact while buckets are one step wide); later steps exactly as they arrive.
     pub fn set_smoothing(&mut self, weight: f64) {
         let weight = if weight.is_finite() { weight.clamp(0.0, 0.999) } else { 0.0 };
         if weight == self.smoothing {
@@ -461,30 +431,39 @@ impl History {
         }
         self.smoothing = weight;
         for i in 0..Metric::ALL.len() {
-            self.smoothed[i] = (weight > 0.0).then(|| {
-                let mut s = Smoothed::new(weight, self.metrics[i].floor);
-                if let Some(m) = self.metrics[i].series() {
-                    s.catch_up(m.values());
+            self.smoothed[i] = match (&self.metrics[i], weight > 0.0) {
+                (Some(raw), true) => {
+                    let mut s = Smoothed { last: 0.0, count: 0.0, lod: Lod::new(0) };
+                    for a in &raw.fine {
+                        s.lod.open();
+                        if a.n == 1 {
+                            let v = s.feed(weight, a.last, 1);
+                            s.lod.add(v);
+                        } else if a.n > 1 {
+                            let v = s.feed(weight, a.mean(), a.n);
+                            s.lod.add(v);
+                        }
+                    }
+                    Some(s)
                 }
-                s
-            });
+                _ => None,
+            };
         }
     }
 
     /// The recent convergence rate: the least-squares slope of log₁₀(loss − floor)
-    /// against the step over the last `window` evaluated steps, in decades per step.
+    /// against the step over the last `window` (at most 128) evaluated steps, in decades per step.
     pub fn log_slope(&self, window: usize) -> Option<f64> {
-        let loss = self.metrics[Metric::Loss.index()].series()?;
-        let n = loss.len();
-        let start = n.saturating_sub(window.max(2));
+        let start = self.recent.len().saturating_sub(window.max(2));
+        let floor = self.floors[Metric::Loss.index()];
         let (mut sx, mut sy, mut sxx, mut sxy, mut k) = (0.0, 0.0, 0.0, 0.0, 0.0);
-        let x0 = self.steps.get(start) as f64;
-        for i in start..n {
-            let v = loss.values[i] - loss.floor;
+        let x0 = self.recent.get(start)?.0 as f64;
+        for &(step, loss) in self.recent.iter().skip(start) {
+            let v = loss - floor;
             if !(v > 0.0 && v.is_finite()) {
                 continue;
             }
-            let (x, y) = (self.steps.get(i) as f64 - x0, v.log10());
+            let (x, y) = (step as f64 - x0, v.log10());
             sx += x;
             sy += y;
             sxx += x * x;
@@ -494,34 +473,16 @@ impl History {
         let denom = k * sxx - sx * sx;
         (k >= 2.0 && denom > 0.0).then(|| (k * sxy - sx * sy) / denom)
     }
-}
 
-/// TensorBoard's smoothing: `last = last·w + (1 − w)·v`, shown as
-/// `last / (1 − w^n)` after n finite values; non-finite values pass through.
-#[derive(Clone, Debug)]
-struct Smoothed {
-    weight: f64,
-    last: f64,
-    count: i32,
-    series: Series,
-}
-
-impl Smoothed {
-    fn new(weight: f64, floor: f64) -> Smoothed {
-        Smoothed { weight, last: 0.0, count: 0, series: Series::new(floor) }
-    }
-
-    fn catch_up(&mut self, raw: &[f64]) {
-        for &v in &raw[self.series.len()..] {
-            if !v.is_finite() {
-                self.series.push(v);
-                continue;
-            }
-            self.last = self.last * self.weight + (1.0 - self.weight) * v;
-            self.count = self.count.saturating_add(1);
-            let debias = 1.0 - self.weight.powi(self.count);
-            self.series.push(if debias > 0.0 { self.last / debias } else { v });
-        }
+    /// The heap memory this history holds, in bytes (its capacity, not its use).
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let aggs = self.metrics.iter().flatten().map(Lod::capacity).sum::<usize>()
+            + self.smoothed.iter().flatten().map(|s| s.lod.capacity()).sum::<usize>();
+        self.marks.capacity() * size_of::<Mark>()
+            + aggs * size_of::<Agg>()
+            + self.recent.capacity() * size_of::<(u64, f64)>()
+            + self.path.as_ref().map_or(0, |p| p.points.capacity() * size_of::<[f64; 2]>())
     }
 }
 
@@ -544,49 +505,73 @@ mod tests {
         }
     }
 
-    #[test]
-    fn extent_matches_a_scan_for_every_range() {
-        let mut s = Series::new(0.0);
-        let values: Vec<f64> = (0..1000).map(|i| ((i * 7919) % 1013) as f64 - 500.0).collect();
-        for &v in &values {
-            s.push(v);
+    /// The aggregate of the raw values a bucket covers, by a scan.
+    fn scan(values: &[f64]) -> Agg {
+        let mut a = Agg::EMPTY;
+        for &v in values {
+            a.add(v);
         }
-        s.push(f64::NAN);
-        for lo in (0..1001).step_by(37) {
-            for hi in (lo..1002).step_by(53) {
-                let scan =
-                    values[lo.min(1000)..hi.min(1000)].iter().fold(Extent::EMPTY, |e, &v| e.merge(Extent::of(v, 0.0)));
-                assert_eq!(s.extent(lo, hi), scan, "{lo}..{hi}");
+        a
+    }
+
+    #[test]
+    fn buckets_are_the_exact_aggregates_of_the_steps_they_cover() {
+        let mut h = History::new(0, HistoryOptions::default());
+        let n = 3 * BUCKETS as u64 + 77;
+        let loss = |s: u64| ((s * 7919) % 1013) as f64 - 500.0;
+        for step in 0..n {
+            h.push(&record(step, loss(step)), &[]);
+        }
+        assert_eq!(h.len() as u64, n);
+        assert!(h.marks().len() <= BUCKETS && h.marks().len() > BUCKETS / 2, "{}", h.marks().len());
+        assert_eq!(h.bucket_width(), 4);
+        let aggs = h.aggs(Metric::Loss, false).unwrap();
+        let mut start = 0;
+        for (m, a) in h.marks().iter().zip(aggs) {
+            let values: Vec<f64> = (start..=m.step).map(loss).collect();
+            let expected = scan(&values);
+            assert_eq!(
+                (a.min, a.max, a.last, a.count()),
+                (expected.min, expected.max, expected.last, expected.count())
+            );
+            assert!((a.mean() - expected.mean()).abs() < 1e-9);
+            start = m.step + 1;
+        }
+        assert_eq!(start, n, "the buckets cover every step once");
+        let groups = h.groups(Metric::Loss, false).unwrap();
+        assert_eq!(groups.len(), aggs.len().div_ceil(GROUP));
+        for (j, g) in groups.iter().enumerate() {
+            let merged = aggs[j * GROUP..((j + 1) * GROUP).min(aggs.len())].iter().fold(Agg::EMPTY, |a, b| a.then(*b));
+            assert_eq!(
+                (g.min, g.max, g.last, g.count()),
+                (merged.min, merged.max, merged.last, merged.count()),
+                "group {j}"
+            );
+        }
+        // The learning rate starts at step 1: its first bucket has one value fewer.
+        assert_eq!(h.aggs(Metric::Lr, false).unwrap()[0].count(), 3);
+        assert!(!h.has(Metric::ValLoss));
+        assert_eq!(h.last(), Some(&record(n - 1, loss(n - 1))));
+    }
+
+    #[test]
+    fn memory_is_fixed_whatever_the_length() {
+        let mut h = History::new(
+            2,
+            HistoryOptions { path: Some(Window { x: (0.0, 1.0), y: (0.0, 1.0) }), ..Default::default() },
+        );
+        h.set_smoothing(0.9);
+        let mut at = Vec::new();
+        for step in 0..2_000_000u64 {
+            let t = step as f64 * 1e-3;
+            h.push(&record(step, 1.0 / (1.0 + t)), &[0.5 + 0.4 * t.cos(), 0.5 + 0.4 * t.sin()]);
+            if step == 100_000 || step == 1_999_999 {
+                at.push(h.heap_bytes());
             }
         }
-        assert_eq!(s.extent(0, 1001).min_above, 1.0);
-    }
-
-    #[test]
-    fn records_round_trip_with_their_empty_cells() {
-        let mut h = History::new(2, HistoryOptions { params: true, ..Default::default() });
-        for step in 0..40 {
-            h.push(&record(step, 1.0 / (step as f64 + 1.0)), &[step as f64, -(step as f64)]);
-        }
-        assert_eq!(h.len(), 40);
-        assert_eq!(h.record(0), record(0, 1.0));
-        assert_eq!(h.record(17), record(17, 1.0 / 18.0));
-        assert_eq!(h.params(17), &[17.0, -17.0]);
-        assert!(!h.has(Metric::ValLoss));
-        assert_eq!(h.index_at_or_after(16.5), 17);
-        assert_eq!(h.index_at_or_after(100.0), 40);
-    }
-
-    #[test]
-    fn irregular_steps_are_found() {
-        let mut h = History::new(0, HistoryOptions::default());
-        for step in [0, 10, 20, 30, 35] {
-            h.push(&record(step, 1.0), &[]);
-        }
-        assert_eq!((0..5).map(|i| h.step(i)).collect::<Vec<_>>(), vec![0, 10, 20, 30, 35]);
-        assert_eq!(h.index_at_or_after(21.0), 3);
-        assert_eq!(h.index_at_or_after(31.0), 4);
-        assert_eq!(h.index_at_or_after(36.0), 5);
+        assert_eq!(at[0], at[1], "no growth from 100k to 2M steps");
+        // marks + 3 metrics and their smoothing, 4096 buckets each, the path, the recent losses.
+        assert!(at[1] < 1_500_000, "{} bytes", at[1]);
     }
 
     #[test]
@@ -596,20 +581,22 @@ mod tests {
         h.push(&record(1, 3.0), &[]);
         h.set_smoothing(0.5);
         h.push(&record(2, 5.0), &[]);
-        let s = h.series(Metric::Loss, true).unwrap().values().to_vec();
+        let s: Vec<f64> = h.aggs(Metric::Loss, true).unwrap().iter().map(|a| a.last).collect();
         // last: 0.5, 1.75, 3.375; debias: 0.5, 0.75, 0.875
         assert_eq!(s, vec![1.0, 1.75 / 0.75, 3.375 / 0.875]);
         h.set_smoothing(0.0);
-        assert_eq!(h.series(Metric::Loss, true).unwrap().values(), &[1.0, 3.0, 5.0]);
+        let raw: Vec<f64> = h.aggs(Metric::Loss, true).unwrap().iter().map(|a| a.last).collect();
+        assert_eq!(raw, vec![1.0, 3.0, 5.0]);
     }
 
     #[test]
     fn log_slope_of_a_geometric_decay() {
         let mut h = History::new(0, HistoryOptions::default());
-        for step in 0..100 {
+        for step in 0..1000 {
             h.push(&record(step, 10f64.powf(-0.01 * step as f64)), &[]);
         }
         assert!((h.log_slope(50).unwrap() + 0.01).abs() < 1e-9);
+        assert!((h.log_slope(100).unwrap() + 0.01).abs() < 1e-9);
     }
 
     #[test]

@@ -12,7 +12,7 @@ mod stop;
 
 pub use batches::Minibatches;
 pub use events::{Change, Event};
-pub use history::{Extent, History, HistoryOptions, Metric, OptSeries, Path, Series};
+pub use history::{Agg, BUCKETS, GROUP, History, HistoryOptions, Mark, Metric, Path};
 pub use lab::{Lab, RunSink};
 pub use run::{Record, Run, RunId, RunKey, RunSpec, Status, Summary};
 pub use stop::StopRule;

@@ -10,7 +10,32 @@ use ndarray::{Array1, ArrayView1, ArrayViewMut1};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
-use std::time::{Duration, Instant};
+/// The time a run has spent stepping, read from the processor's time-stamp
+/// counter through quanta (about 10 ns a read, calibrated once per process)
+/// instead of the OS clock (about 20–25 ns): a 2-D update costs well under
+/// 100 ns, and its time is recorded at every step. Where the counter is not
+/// reliable quanta reads the OS's monotonic clock instead.
+#[derive(Clone)]
+struct Busy {
+    clock: quanta::Clock,
+    /// Counter ticks spent stepping.
+    ticks: u64,
+}
+
+impl Busy {
+    fn new() -> Busy {
+        Busy { clock: quanta::Clock::new(), ticks: 0 }
+    }
+    fn start(&self) -> u64 {
+        self.clock.raw()
+    }
+    fn stop(&mut self, started: u64) {
+        self.ticks += self.clock.raw().saturating_sub(started);
+    }
+    fn ms(&self) -> f64 {
+        self.clock.delta_as_nanos(0, self.ticks) as f64 * 1e-6
+    }
+}
 
 /// The stream of the run's seed that gradient noise draws from.
 const NOISE_STREAM: u64 = 11;
@@ -188,7 +213,7 @@ pub struct Run {
     best_loss: f64,
     best_step: u64,
     steps_to_target: Option<u64>,
-    busy: Duration,
+    busy: Busy,
 }
 
 impl Run {
@@ -239,16 +264,16 @@ impl Run {
             best_loss: f64::INFINITY,
             best_step: 0,
             steps_to_target: None,
-            busy: Duration::ZERO,
+            busy: Busy::new(),
             params,
             spec,
         };
-        let started = Instant::now();
+        let started = run.busy.start();
         let loss = run.evaluate_loss(objective);
         run.initial_loss = loss;
         run.record(objective, loss, None, None, None);
-        run.busy += started.elapsed();
-        run.last.wall_ms = run.busy.as_secs_f64() * 1e3;
+        run.busy.stop(started);
+        run.last.wall_ms = run.busy.ms();
         run
     }
 
@@ -316,7 +341,7 @@ impl Run {
                 Status::Diverged { step } => Some(step),
                 _ => None,
             },
-            wall_ms: self.busy.as_secs_f64() * 1e3,
+            wall_ms: self.busy.ms(),
             grad_evals: self.grad_evals,
         }
     }
@@ -407,7 +432,7 @@ impl Run {
             grad_norm,
             val_loss: validation.map(|v| v.loss),
             val_accuracy: validation.and_then(|v| v.accuracy),
-            wall_ms: self.busy.as_secs_f64() * 1e3,
+            wall_ms: self.busy.ms(),
             grad_evals: self.grad_evals,
         };
         if self.stop.diverged(loss, self.initial_loss) {
@@ -458,7 +483,7 @@ impl Run {
         if self.is_finished() {
             return None;
         }
-        let started = Instant::now();
+        let started = self.busy.start();
         self.apply_due_events();
         let lr = self.next_lr();
         let (batch, batch_loss) = match &mut self.batches {
@@ -491,11 +516,11 @@ impl Run {
         let due = analytic || self.t.is_multiple_of(self.spec.eval_every.max(1)) || self.t >= self.spec.steps;
         if due || blew_up {
             let loss = self.evaluate_loss(objective);
-            self.busy += started.elapsed();
+            self.busy.stop(started);
             self.record(objective, loss, Some(lr), batch_loss, Some(grad_norm));
             Some(&self.last)
         } else {
-            self.busy += started.elapsed();
+            self.busy.stop(started);
             None
         }
     }

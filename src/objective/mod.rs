@@ -4,6 +4,7 @@
 //! a (mini)batch gradient, optional validation figures, and, for analytic
 //! functions, the geometry the UI and the reports draw (minima, window).
 
+pub mod expr;
 pub mod functions;
 pub mod models;
 

@@ -51,6 +51,44 @@ pub trait ElementWise: Hyperparameters + Validate {
     fn pass(c: &Self::Coefs, params: &mut [f64], grad: &[f64], buffers: &mut Buffers<'_>);
 }
 
+/// Vectors at least this long are updated by several threads.
+pub const PARALLEL_MIN: usize = 1 << 17;
+/// The pieces a parallel update is cut into: fixed boundaries (multiples of
+/// this, whatever the thread count), each piece's arrays 256 KiB.
+pub const PARALLEL_CHUNK: usize = 1 << 15;
+
+/// One update on rayon's pool: the vector is halved at a multiple of
+/// [`PARALLEL_CHUNK`] until a piece is one chunk, each half on its own task.
+/// A pass touches element i only, so the result is bit-identical to one pass
+/// over the whole vector on one thread; nothing is allocated.
+fn pass_in_parallel<A: ElementWise>(
+    c: &A::Coefs,
+    params: &mut [f64],
+    grad: &[f64],
+    buffers: [&mut [f64]; MAX_BUFFERS],
+    count: usize,
+) {
+    let len = params.len();
+    if len <= PARALLEL_CHUNK {
+        let mut buffers = buffers;
+        A::pass(c, params, grad, &mut buffers[..count]);
+        return;
+    }
+    let mid = len.div_ceil(PARALLEL_CHUNK) / 2 * PARALLEL_CHUNK;
+    let (p_left, p_right) = params.split_at_mut(mid);
+    let (g_left, g_right) = grad.split_at(mid);
+    let [b0, b1, b2, b3] = buffers;
+    // Buffers not in use are empty: they split into two empty halves.
+    fn halve(b: &mut [f64], mid: usize) -> (&mut [f64], &mut [f64]) {
+        if b.is_empty() { (&mut [], &mut []) } else { b.split_at_mut(mid) }
+    }
+    let ((l0, r0), (l1, r1), (l2, r2), (l3, r3)) = (halve(b0, mid), halve(b1, mid), halve(b2, mid), halve(b3, mid));
+    rayon::join(
+        || pass_in_parallel::<A>(c, p_left, g_left, [l0, l1, l2, l3], count),
+        || pass_in_parallel::<A>(c, p_right, g_right, [r0, r1, r2, r3], count),
+    );
+}
+
 /// The state of an element-wise kind: its scalars and its buffers.
 #[derive(Clone, Debug, Default)]
 pub struct ElementState<S> {
@@ -110,7 +148,11 @@ impl<S> ElementState<S> {
         let count = algo.buffers().min(MAX_BUFFERS);
         let mut chunks = self.buffer_chunks(0..dim, count);
         if let (Some(p), Some(g)) = (params.as_slice_mut(), grad.as_slice()) {
-            A::pass(&c, p, g, &mut chunks[..count]);
+            if dim >= PARALLEL_MIN {
+                pass_in_parallel::<A>(&c, p, g, chunks, count);
+            } else {
+                A::pass(&c, p, g, &mut chunks[..count]);
+            }
             return;
         }
         // Views made by optlab are contiguous; a strided one is copied (an

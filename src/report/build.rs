@@ -18,10 +18,9 @@ pub const REPORT_FILES: [&str; 5] = ["report.md", "loss.svg", "trajectories.svg"
 
 /// The analytic function of a scenario, if its objective is one.
 pub fn test_function(scenario: &Scenario) -> Option<Box<dyn TestFunction>> {
-    #[allow(unreachable_patterns)]
     match &scenario.objective {
-        ObjectiveSpec::Function { kind, params, .. } => kind.build(params).ok(),
-        _ => None,
+        ObjectiveSpec::Function { .. } | ObjectiveSpec::Expr { .. } => scenario.build_function().ok(),
+        ObjectiveSpec::Model { .. } => None,
     }
 }
 

@@ -352,7 +352,7 @@ pub fn trajectories(results: &ResultSet, ranking: &Ranking, f: &dyn TestFunction
     let mut sentence = format!(
         "The path of every run over contour lines of {} (levels equally spaced in log(f − f*), dark = low), \
          from the start (ring) to where it ended (dot); crosses mark the known global minima.",
-        f.kind().name()
+        f.title()
     );
     if left_window > 0 {
         sentence.push_str(&format!(" {left_window} run(s) ended outside the window drawn."));

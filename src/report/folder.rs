@@ -276,8 +276,13 @@ fn unregister(path: &Path) {
 pub fn abandon() {
     let guard = ACTIVE.lock().unwrap_or_else(PoisonError::into_inner);
     for path in guard.iter() {
-        // Best effort: what cannot be removed now the next run removes.
-        let _ = fs::remove_dir_all(path);
+        // Renamed first: the work may still be creating files in it by path,
+        // which then fail instead of refilling a folder being removed. Best
+        // effort: what cannot be removed now, the next write beside it removes.
+        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else { continue };
+        let trash = parent.join(format!("{}-{}", name.to_string_lossy(), trash_number()));
+        let doomed = if fs::rename(path, &trash).is_ok() { trash } else { path.clone() };
+        let _ = fs::remove_dir_all(&doomed);
     }
     // Still held, so removing them is safe (see `FolderLock::drop`).
     for lock in HELD.lock().unwrap_or_else(PoisonError::into_inner).iter() {

@@ -2,6 +2,7 @@
 //! atomically into a result folder, and the report made from them: report.md
 //! with its SVG charts, rebuilt from the files by `optlab report`.
 
+pub mod animate;
 mod build;
 pub mod charts;
 mod contour;
@@ -19,6 +20,8 @@ pub mod ranking;
 pub mod results;
 pub mod sensitivity;
 pub mod stats;
+pub mod tensorboard;
+pub mod tune;
 
 pub use build::{
     REPORT_FILES, rebuild_in_place, rewrite_report, rewrite_report_until, test_function, write_report,

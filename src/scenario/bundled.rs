@@ -34,6 +34,7 @@ pub const BUNDLED: &[Bundled] = bundled![
     "overfitting",
     "schedule_free",
     "prodigy",
+    "fair_comparison",
 ];
 
 pub fn find_bundled(name: &str) -> Option<&'static Bundled> {

@@ -3,12 +3,14 @@
 
 mod bundled;
 mod expand;
+mod expr;
 mod fallback;
 mod parse;
 mod resolve;
 mod run_key;
 mod shape;
 mod tree;
+mod tune;
 
 pub use bundled::{BUNDLED, Bundled, DEFAULT_SCENARIO, find_bundled};
 pub use expand::{ComboError, EventError, ExpandedRun, apply_event, check_events, configure, hyper_name, hyper_reason};
@@ -20,8 +22,9 @@ pub use rank_by::RankBy;
 
 use crate::data::{DataError, DatasetConfig};
 use crate::engine::{Event, Lab, RunKey, RunSpec, StopRule};
+use crate::objective::expr::{ExprFunction, ExprSpec};
 use crate::objective::models::{ModelConfig, build_model_objective};
-use crate::objective::{Analytic, FunctionKind, FunctionParams, Objective};
+use crate::objective::{Analytic, FunctionKind, FunctionParams, Objective, TestFunction};
 use crate::optim::{Hyper, OptimizerKind, Schedule, ScheduleKind};
 use ndarray::Array1;
 use std::path::{Path, PathBuf};
@@ -53,6 +56,8 @@ pub struct Scenario {
     /// Where the scenario came from (names it in errors; resolves relative paths).
     pub origin: Origin,
     pub locations: KeyLocations,
+    /// The `[tune]` table, when the file has one (`optlab tune` uses the defaults otherwise).
+    pub tune: Option<crate::tune::TuneConfig>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -91,6 +96,8 @@ pub enum ObjectiveSpec {
         /// `[rows, cols]`: the parameters as one row-major matrix.
         shape: Option<[usize; 2]>,
     },
+    /// A typed objective (`kind = "expr"`).
+    Expr { spec: ExprSpec, start: Vec<f64>, noise: f64 },
     Model {
         model: ModelConfig,
         dataset: DatasetConfig,
@@ -181,6 +188,8 @@ pub struct OptimizerEntry {
     pub batch_size: Option<usize>,
     /// The optimizer of the non-matrix tensors (matrix-aware kinds).
     pub fallback: Option<Fallback>,
+    /// The entry's search space for `optlab tune`, in file order (empty: the default space).
+    pub tune: crate::tune::SearchSpace,
 }
 
 impl OptimizerEntry {
@@ -342,6 +351,9 @@ impl Scenario {
                     None => analytic,
                 }))
             }
+            ObjectiveSpec::Expr { start, .. } => {
+                Ok(Arc::new(Analytic::new(self.build_function()?, Some(Array1::from(start.clone())))))
+            }
             ObjectiveSpec::Model { model, dataset, .. } => match build_model_objective(model, dataset, self.seed) {
                 Ok(objective) => Ok(Arc::new(objective)),
                 Err(DataError::Config { key, message }) => Err(self.locations.error(&self.origin, key, message)),
@@ -357,13 +369,32 @@ impl Scenario {
         }
     }
 
+    /// The analytic function of the objective (an error for models).
+    pub fn build_function(&self) -> Result<Box<dyn TestFunction>, ScenarioError> {
+        let error = |key: &str, message: String| ScenarioError {
+            file: self.origin.display(),
+            line: None,
+            column: None,
+            key: Some(format!("objective.{key}")),
+            message,
+        };
+        match &self.objective {
+            ObjectiveSpec::Function { kind, params, .. } => kind.build(params).map_err(|e| error(e.key, e.message)),
+            // Checked when the scenario was parsed; built again from the same text.
+            ObjectiveSpec::Expr { spec, start, .. } => ExprFunction::new(spec.clone(), Some(start))
+                .map(|f| Box::new(f) as Box<dyn TestFunction>)
+                .map_err(|e| error("f", e.to_string())),
+            ObjectiveSpec::Model { .. } => Err(error("kind", "a model is not an analytic function".into())),
+        }
+    }
+
     /// Every run: per entry, per sweep combination, per seed, in that order.
     /// Each combination goes through the checked expansion and each run's
     /// events are replayed against its optimizer, so a scenario put together in
     /// code (a saved session) is held to the rules a parsed one is.
     pub fn run_specs(&self, _dim: usize) -> Result<Vec<RunSpec>, ScenarioError> {
         let (noise, eval_every, objective_batch) = match &self.objective {
-            ObjectiveSpec::Function { noise, .. } => (*noise, 1, None),
+            ObjectiveSpec::Function { noise, .. } | ObjectiveSpec::Expr { noise, .. } => (*noise, 1, None),
             ObjectiveSpec::Model { batch_size, eval_every, .. } => (0.0, *eval_every, Some(*batch_size)),
         };
         let keys = self.run_keys();

@@ -14,11 +14,23 @@ use std::collections::BTreeMap;
 /// The most passes over the training set a scenario may ask for.
 const MAX_EPOCHS: u64 = 1_000_000;
 
-const TOP_KEYS: &[&str] =
-    &["name", "description", "seed", "steps", "epochs", "seeds", "rank_by", "objective", "stop", "optimizer", "event"];
+const TOP_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "seed",
+    "steps",
+    "epochs",
+    "seeds",
+    "rank_by",
+    "objective",
+    "stop",
+    "optimizer",
+    "event",
+    "tune",
+];
 const FUNCTION_KEYS: &[&str] = &["kind", "start", "noise", "dim", "coeffs", "write_params", "shape"];
 const STOP_KEYS: &[&str] = &["target_loss", "stop_at_target", "divergence_factor"];
-const ENTRY_KEYS: &[&str] = &["kind", "label", "sweep", "schedule", "batch_size", "fallback"];
+const ENTRY_KEYS: &[&str] = &["kind", "label", "sweep", "schedule", "batch_size", "fallback", "tune"];
 
 pub fn parse(text: &str, origin: Origin) -> Result<Scenario, ScenarioError> {
     let source = Source { file: origin.display(), text };
@@ -63,7 +75,7 @@ pub fn parse(text: &str, origin: Origin) -> Result<Scenario, ScenarioError> {
     let objective_node = top.required("objective")?;
     let mut locations = KeyLocations::default();
     let (objective, write_params) = parse_objective(&source, objective_node, &origin, &mut locations)?;
-    if let (Some((_, node)), ObjectiveSpec::Function { .. }) = (epochs, &objective) {
+    if let (Some((_, node)), ObjectiveSpec::Function { .. } | ObjectiveSpec::Expr { .. }) = (epochs, &objective) {
         return Err(top.error(
             node,
             "epochs",
@@ -79,7 +91,7 @@ pub fn parse(text: &str, origin: Origin) -> Result<Scenario, ScenarioError> {
             };
             let validation = match &objective {
                 ObjectiveSpec::Model { dataset, .. } => dataset.val_fraction > 0.0,
-                ObjectiveSpec::Function { .. } => false,
+                ObjectiveSpec::Function { .. } | ObjectiveSpec::Expr { .. } => false,
             };
             if rank_by != RankBy::Loss && !validation {
                 return Err(top.error(
@@ -140,6 +152,7 @@ pub fn parse(text: &str, origin: Origin) -> Result<Scenario, ScenarioError> {
         None => Vec::new(),
     };
 
+    let tune = top.take("tune").map(|n| super::tune::parse_tune(&source, n, steps, &objective, &stop)).transpose()?;
     top.finish(TOP_KEYS)?;
     // Runs are counted before any is made: a sweep of sweeps must not exhaust memory.
     let runs = optimizers
@@ -170,6 +183,7 @@ pub fn parse(text: &str, origin: Origin) -> Result<Scenario, ScenarioError> {
         write_params,
         origin,
         locations,
+        tune,
     })
 }
 
@@ -213,13 +227,20 @@ fn parse_objective(
         Some(k) => k,
         None => return Err(t.error_here("kind", "missing: which objective (see `optlab list objectives`)")),
     };
+    if kind_name == "expr" {
+        return super::expr::parse_expr_objective(source, t).map(|o| (o, write_params));
+    }
     if let Some(model) = ModelKind::from_name(kind_name) {
         locations.insert(source, "kind", kind_node);
         return parse_model(source, t, model, origin, locations).map(|m| (m, write_params));
     }
     let Some(kind) = FunctionKind::from_name(kind_name) else {
-        let known: Vec<&str> =
-            FunctionKind::ALL.iter().map(|k| k.name()).chain(ModelKind::ALL.iter().map(|k| k.name())).collect();
+        let known: Vec<&str> = FunctionKind::ALL
+            .iter()
+            .map(|k| k.name())
+            .chain(["expr"])
+            .chain(ModelKind::ALL.iter().map(|k| k.name()))
+            .collect();
         return Err(t.error(
             kind_node,
             "kind",
@@ -523,6 +544,10 @@ fn parse_entry<'t>(
     };
     let sweep_node = t.take("sweep");
     let fallback_node = t.take("fallback");
+    let tune = match t.take("tune") {
+        Some(node) => super::tune::parse_entry_space(source, node, &t.key_path("tune"), kind)?,
+        None => Vec::new(),
+    };
 
     let specs = kind.specs();
     // Every value is read first and the configuration checked as a whole, as
@@ -604,7 +629,7 @@ fn parse_entry<'t>(
         Some((l, node)) => (l, Some(node)),
         None => (String::new(), None),
     };
-    let entry = OptimizerEntry { kind, label, hyper, sweep, schedule, batch_size, fallback };
+    let entry = OptimizerEntry { kind, label, hyper, sweep, schedule, batch_size, fallback, tune };
     // Every combination is checked as the run it will be (labels come later, so
     // the error names the combination's values).
     if let Err(e) = entry.expand() {

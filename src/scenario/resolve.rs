@@ -54,6 +54,27 @@ pub fn to_toml(s: &Scenario) -> String {
                 objective.insert("write_params".into(), Value::Boolean(w));
             }
         }
+        ObjectiveSpec::Expr { spec, start, noise } => {
+            objective.insert("kind".into(), Value::String("expr".into()));
+            objective.insert("f".into(), Value::String(spec.f.clone()));
+            objective.insert("vars".into(), Value::Array(spec.vars.iter().map(|v| Value::String(v.clone())).collect()));
+            if let Some(w) = &spec.window {
+                let mut window = Table::new();
+                window.insert("x".into(), floats(&[w.x.0, w.x.1]));
+                if spec.vars.len() > 1 {
+                    window.insert("y".into(), floats(&[w.y.0, w.y.1]));
+                }
+                objective.insert("window".into(), Value::Table(window));
+            }
+            if !spec.minima.is_empty() {
+                objective.insert("minima".into(), Value::Array(spec.minima.iter().map(|m| floats(m)).collect()));
+            }
+            objective.insert("start".into(), floats(start));
+            objective.insert("noise".into(), Value::Float(*noise));
+            if let Some(w) = s.write_params {
+                objective.insert("write_params".into(), Value::Boolean(w));
+            }
+        }
         ObjectiveSpec::Model { model, dataset, batch_size, eval_every } => {
             objective.insert("kind".into(), Value::String(model.kind.name().into()));
             if model.kind == ModelKind::Mlp {
@@ -105,6 +126,9 @@ pub fn to_toml(s: &Scenario) -> String {
     stop.insert("stop_at_target".into(), Value::Boolean(s.stop.stop_at_target));
     stop.insert("divergence_factor".into(), Value::Float(s.stop.divergence_factor));
     top.insert("stop".into(), Value::Table(stop));
+    if let Some(config) = &s.tune {
+        top.insert("tune".into(), Value::Table(super::tune::config_to_toml(config)));
+    }
 
     let entries = s
         .optimizers
@@ -143,6 +167,9 @@ pub fn to_toml(s: &Scenario) -> String {
             }
             schedule.insert("warmup".into(), int(e.schedule.warmup));
             t.insert("schedule".into(), Value::Table(schedule));
+            if !e.tune.is_empty() {
+                t.insert("tune".into(), Value::Table(super::tune::space_to_toml(&e.tune)));
+            }
             if !e.sweep.is_empty() {
                 let sweep: Table = e
                     .sweep

@@ -32,8 +32,24 @@ pub enum Action {
     /// Landscape, gradient norm, learning rate, validation accuracy.
     CycleSecondChart,
     CycleSort,
-    /// Steps or epochs on the x axis (models).
+    /// The x axis: steps, epochs and samples seen (models), seconds of stepping.
     ToggleXAxis,
+    /// Close the help or the learning-rate finder's chart; with neither open, quit.
+    Back,
+    /// Hide or show the selected label's runs in the charts.
+    ToggleHidden,
+    /// Show only the selected label (again: show every label).
+    Solo,
+    /// Show every label.
+    ShowAll,
+    /// Dim every label but the selected one.
+    ToggleFocus,
+    /// Seeds of a label as a median with a band, or every seed's line.
+    ToggleSeedBands,
+    /// The x range: everything, the last half, the last tenth (following live runs).
+    CycleZoom,
+    /// A y range that ignores the top and bottom 2 % of the values.
+    ToggleRobust,
     Export,
     Save,
     ToggleHelp,
@@ -62,6 +78,18 @@ pub enum Action {
     UndoLrFind,
     /// The landscape's window: fitted to the paths, or the function's own.
     ToggleLandscapeWindow,
+    /// Tune the selected label in the background (the app resolves it into
+    /// `TuneFor`), or close the tuning pane when it is shown.
+    Tune,
+    /// Tune `run`'s label with a small budget on a background thread; when
+    /// done, its best configuration becomes the label's, as `SetHyper` does.
+    TuneFor {
+        run: RunId,
+    },
+    /// Stop the running lab tuning, if any.
+    CancelTune,
+    /// Put back the values the last lab tuning replaced.
+    Undo,
 }
 
 impl Action {
@@ -82,6 +110,9 @@ impl Action {
                 | Action::SetSmoothing(_)
                 | Action::FindLrFor { .. }
                 | Action::UndoLrFind
+                | Action::TuneFor { .. }
+                | Action::CancelTune
+                | Action::Undo
         )
     }
 }

@@ -6,12 +6,16 @@ use super::action::Action;
 use super::adjust;
 use super::controller::Shared;
 use super::snapshot::{LrFindView, Notice, Snapshot};
+use super::theme::{self, Depth};
 use super::view;
+use super::view::chart::XUnit;
 use crate::engine::{History, RunId};
 use crate::objective::Objective;
 use crate::optim::{Hyper, HyperSpec};
 use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
+use ratatui::style::Color;
+use std::collections::BTreeSet;
 use std::sync::{Arc, PoisonError, RwLockReadGuard};
 
 /// The smoothing weights `m` cycles through (TensorBoard's slider, in notches).
@@ -45,11 +49,23 @@ pub enum SortKey {
     BestLoss,
     StepsToTarget,
     Rate,
+    /// Validation loss (models).
+    ValLoss,
+    /// Validation accuracy (classification), highest first.
+    ValAccuracy,
     Run,
 }
 
 impl SortKey {
-    const ORDER: [SortKey; 5] = [SortKey::Loss, SortKey::BestLoss, SortKey::StepsToTarget, SortKey::Rate, SortKey::Run];
+    const ORDER: [SortKey; 7] = [
+        SortKey::Loss,
+        SortKey::BestLoss,
+        SortKey::StepsToTarget,
+        SortKey::Rate,
+        SortKey::ValLoss,
+        SortKey::ValAccuracy,
+        SortKey::Run,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -57,6 +73,8 @@ impl SortKey {
             SortKey::BestLoss => "best loss",
             SortKey::StepsToTarget => "steps to target",
             SortKey::Rate => "rate",
+            SortKey::ValLoss => "validation loss",
+            SortKey::ValAccuracy => "validation accuracy",
             SortKey::Run => "run order",
         }
     }
@@ -84,9 +102,25 @@ pub struct App {
     pub smoothing: usize,
     pub second: SecondChart,
     pub sort: SortKey,
-    /// Epochs rather than steps on the x axis (models).
-    pub epochs: bool,
+    /// What the x axis measures.
+    pub x_unit: XUnit,
+    /// Labels (snapshot groups) hidden from the charts.
+    pub hidden: BTreeSet<usize>,
+    /// The label shown alone (`o`), if any.
+    pub solo: Option<usize>,
+    /// Every label but the selected one dimmed.
+    pub focus: bool,
+    /// Every seed's line instead of a median with a band.
+    pub seed_lines: bool,
+    /// Index into [`ZOOMS`].
+    pub zoom: usize,
+    /// The y range ignores outliers.
+    pub robust: bool,
+    /// The colours this terminal shows.
+    pub depth: Depth,
     pub help: bool,
+    /// The first line of the help shown (it scrolls when the terminal is short).
+    pub help_scroll: u16,
     pub quit: bool,
     /// The right-hand pane shows the learning-rate range test asked for by
     /// the action numbered so (`f`; `f` or `v` closes it).
@@ -94,6 +128,9 @@ pub struct App {
     /// The landscape shows the function's own window rather than one fitted
     /// to the paths (`b`).
     pub landscape_own_window: bool,
+    /// The right-hand pane shows the lab tuning asked for by the action
+    /// numbered so (`t`; `t` or `v` closes it).
+    pub tune: Option<u64>,
     edits: Vec<Edit>,
     next_seq: u64,
     /// The slider being dragged with the mouse.
@@ -102,11 +139,17 @@ pub struct App {
     pub size: Rect,
     /// The notice the user has moved on from (any key after it dismisses it).
     dismissed: u64,
+    /// Why the last key did nothing (shown in the footer until the next key).
+    note: Option<String>,
 }
+
+/// The fractions of the x range `z` cycles through (the latest part, following live runs).
+pub const ZOOMS: [f64; 3] = [1.0, 0.5, 0.1];
 
 impl App {
     pub fn new(shared: Arc<Shared>, objective: Arc<dyn Objective>) -> App {
         let snapshot = shared.snapshot();
+        let is_model = snapshot.is_model;
         let second = if snapshot.landscape {
             SecondChart::Landscape
         } else if snapshot.boundary {
@@ -126,17 +169,65 @@ impl App {
             smoothing: 0,
             second,
             sort: SortKey::Loss,
-            epochs: true,
+            x_unit: if is_model { XUnit::Epochs } else { XUnit::Steps },
+            hidden: BTreeSet::new(),
+            solo: None,
+            focus: false,
+            seed_lines: false,
+            zoom: 0,
+            robust: false,
+            depth: Depth::detect(),
             help: false,
+            help_scroll: 0,
             quit: false,
             lr_find: None,
             landscape_own_window: false,
+            tune: None,
             edits: Vec::new(),
             next_seq: 1,
             dragging: None,
             size: Rect::default(),
             dismissed: 0,
+            note: None,
         }
+    }
+
+    /// Why the last key did nothing, until the next key.
+    pub fn note(&self) -> Option<&str> {
+        self.note.as_deref()
+    }
+
+    /// A label's colour: its entry's hue, shaded by its sweep value.
+    pub fn color(&self, group: usize) -> Color {
+        match self.snapshot.groups.get(group) {
+            Some(g) => theme::shade(g.entry, g.shade.0, g.shade.1, self.depth),
+            None => theme::shade(group, 0, 1, self.depth),
+        }
+    }
+
+    /// Whether a label's runs are drawn in the charts.
+    pub fn shown(&self, group: usize) -> bool {
+        !self.hidden.contains(&group)
+    }
+
+    /// The x axes that apply: steps always, epochs and samples seen for
+    /// models, seconds of stepping time.
+    pub fn x_units(&self) -> Vec<XUnit> {
+        let mut units = vec![XUnit::Steps];
+        if self.snapshot.is_model {
+            units.extend([XUnit::Epochs, XUnit::Samples]);
+        }
+        units.push(XUnit::Seconds);
+        units
+    }
+
+    pub fn zoom_fraction(&self) -> f64 {
+        ZOOMS[self.zoom % ZOOMS.len()]
+    }
+
+    /// The runs of a label, when it has several (seeds) and they are drawn as a band.
+    pub fn banded(&self, group: usize) -> bool {
+        !self.seed_lines && self.snapshot.groups.get(group).is_some_and(|g| g.runs.len() > 1)
     }
 
     /// The engine's latest notice, until the next key.
@@ -155,6 +246,12 @@ impl App {
     pub fn lr_find_view(&self) -> Option<&LrFindView> {
         let seq = self.lr_find?;
         self.snapshot.lr_find.as_deref().filter(|v| v.seq >= seq)
+    }
+
+    /// The lab tuning the right-hand pane shows, once the engine has started it.
+    pub fn tune_view(&self) -> Option<&super::tune::TuneView> {
+        let seq = self.tune?;
+        self.snapshot.tune.as_deref().filter(|v| v.seq >= seq)
     }
 
     /// The histories, locked for reading while a frame is drawn.
@@ -245,8 +342,77 @@ impl App {
         if let Some(n) = &self.snapshot.notice {
             self.dismissed = n.seq;
         }
+        self.note = None;
         let groups = self.snapshot.groups.len();
+        if self.help {
+            // The help scrolls with the selection keys; Esc (or ?) closes it.
+            match action {
+                Action::SelectNext => {
+                    self.help_scroll = self.help_scroll.saturating_add(1);
+                    return None;
+                }
+                Action::SelectPrev => {
+                    self.help_scroll = self.help_scroll.saturating_sub(1);
+                    return None;
+                }
+                Action::Back => {
+                    self.help = false;
+                    return None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(why) = self.why_not(&action) {
+            self.note = Some(why);
+            return None;
+        }
+        let selected_label = self.snapshot.groups.get(self.selected).map(|g| g.label.clone()).unwrap_or_default();
         match action {
+            Action::Back if self.lr_find.is_some() => {
+                self.lr_find = None;
+                None
+            }
+            Action::Back => self.update(Action::Quit),
+            Action::ToggleHidden => {
+                if !self.hidden.remove(&self.selected) {
+                    self.hidden.insert(self.selected);
+                    self.note = Some(format!("{selected_label} hidden (i shows it, a shows all)"));
+                }
+                self.solo = None;
+                None
+            }
+            Action::Solo => {
+                if self.solo == Some(self.selected) {
+                    self.solo = None;
+                    self.hidden.clear();
+                } else {
+                    self.solo = Some(self.selected);
+                    self.hidden = (0..groups).filter(|&g| g != self.selected).collect();
+                    self.note = Some(format!("only {selected_label} (o again shows all)"));
+                }
+                None
+            }
+            Action::ShowAll => {
+                self.solo = None;
+                self.hidden.clear();
+                None
+            }
+            Action::ToggleFocus => {
+                self.focus = !self.focus;
+                None
+            }
+            Action::ToggleSeedBands => {
+                self.seed_lines = !self.seed_lines;
+                None
+            }
+            Action::CycleZoom => {
+                self.zoom = (self.zoom + 1) % ZOOMS.len();
+                None
+            }
+            Action::ToggleRobust => {
+                self.robust = !self.robust;
+                None
+            }
             Action::SelectNext if groups > 0 => {
                 self.selected = (self.selected + 1) % groups;
                 self.field = self.field.min(self.fields().len().saturating_sub(1));
@@ -298,10 +464,25 @@ impl App {
                 let run = self.group_run(self.selected)?;
                 let message = self.send(Action::FindLrFor { run });
                 self.lr_find = message.as_ref().map(|(seq, _)| *seq);
+                self.tune = None;
                 message
             }
-            Action::CycleSecondChart if self.lr_find.is_some() => {
+            Action::Tune => {
+                // Open: t closes it (stopping a tuning still running), unless another label is selected now.
+                let other = self.tune_view().is_some_and(|v| v.group != self.selected);
+                if self.tune.is_some() && !other {
+                    self.tune = None;
+                    return self.send(Action::CancelTune);
+                }
+                let run = self.group_run(self.selected)?;
+                let message = self.send(Action::TuneFor { run });
+                self.tune = message.as_ref().map(|(seq, _)| *seq);
                 self.lr_find = None;
+                message
+            }
+            Action::CycleSecondChart if self.lr_find.is_some() || self.tune.is_some() => {
+                self.lr_find = None;
+                self.tune = None;
                 None
             }
             Action::CycleSecondChart => {
@@ -311,12 +492,25 @@ impl App {
                 None
             }
             Action::CycleSort => {
-                let i = SortKey::ORDER.iter().position(|k| *k == self.sort).unwrap_or(0);
-                self.sort = SortKey::ORDER[(i + 1) % SortKey::ORDER.len()];
+                // Validation orders only where there is validation.
+                let has_val = self.snapshot.runs.iter().any(|r| r.last.val_loss.is_some());
+                let has_acc = self.snapshot.runs.iter().any(|r| r.last.val_accuracy.is_some());
+                let keys: Vec<SortKey> = SortKey::ORDER
+                    .into_iter()
+                    .filter(|k| match k {
+                        SortKey::ValLoss => has_val,
+                        SortKey::ValAccuracy => has_acc,
+                        _ => true,
+                    })
+                    .collect();
+                let i = keys.iter().position(|k| *k == self.sort).unwrap_or(0);
+                self.sort = keys[(i + 1) % keys.len()];
                 None
             }
             Action::ToggleXAxis => {
-                self.epochs = !self.epochs;
+                let units = self.x_units();
+                let i = units.iter().position(|u| *u == self.x_unit).map_or(0, |i| (i + 1) % units.len());
+                self.x_unit = units[i];
                 None
             }
             Action::ToggleLandscapeWindow => {
@@ -325,6 +519,7 @@ impl App {
             }
             Action::ToggleHelp => {
                 self.help = !self.help;
+                self.help_scroll = 0;
                 None
             }
             Action::Quit => {
@@ -336,11 +531,68 @@ impl App {
         }
     }
 
+    /// Why a key cannot act now, if it cannot.
+    fn why_not(&self, action: &Action) -> Option<String> {
+        let s = &self.snapshot;
+        let selected = s.groups.get(self.selected);
+        let why = match action {
+            Action::Step if s.finished => "every run has finished: r restarts them".to_string(),
+            Action::Step if !s.paused => "n steps only when paused: space pauses".to_string(),
+            Action::TogglePause if s.finished => "every run has finished: r restarts them".to_string(),
+            Action::Faster if s.speed + 1 >= super::snapshot::SPEEDS.len() => {
+                "already as fast as the machine goes".to_string()
+            }
+            Action::Slower if s.speed == 0 => "already at the slowest speed (1 step a second)".to_string(),
+            Action::SelectNext | Action::SelectPrev if s.groups.len() < 2 => "there is only one run".to_string(),
+            Action::NextField | Action::PrevField | Action::RaiseField | Action::LowerField
+                if self.fields().is_empty() =>
+            {
+                format!("{} has no hyperparameter but its learning rate", selected.map_or("", |g| g.label.as_str()))
+            }
+            Action::RaiseLearningRate | Action::LowerLearningRate | Action::RaiseField | Action::LowerField
+                if selected.is_some_and(|g| g.finished) =>
+            {
+                format!("{} has stopped: r restarts every run", selected.map_or("", |g| g.label.as_str()))
+            }
+            Action::ToggleXAxis if self.x_units().len() < 2 => "only steps on the x axis here".to_string(),
+            Action::ToggleSeedBands if !s.groups.iter().any(|g| g.runs.len() > 1) => {
+                "no seeds to group: every label has one run (seeds = 1)".to_string()
+            }
+            Action::ShowAll if self.hidden.is_empty() => "every run is shown already".to_string(),
+            Action::ToggleHidden | Action::Solo if s.groups.len() < 2 && self.hidden.is_empty() => {
+                "there is only one run".to_string()
+            }
+            _ => return None,
+        };
+        Some(why)
+    }
+
     /// A mouse press or drag on a learning-rate slider sets that label's rate.
     pub fn mouse(&mut self, event: MouseEvent) -> Option<(u64, Action)> {
         let at = Position::new(event.column, event.row);
         let sliders = view::slider_tracks(self, self.size);
         match event.kind {
+            MouseEventKind::Down(button @ (MouseButton::Left | MouseButton::Right))
+                if !sliders.iter().any(|(_, t)| t.contains(at)) =>
+            {
+                // A table row selects its label, a legend entry hides or shows it; the right button solos either.
+                let row = view::table_rows(self, self.size).into_iter().find(|(r, _)| r.contains(at));
+                let legend = || view::legend_rows(self, self.size).into_iter().find(|(r, _)| r.contains(at));
+                let (group, on_legend) = match row {
+                    Some((_, g)) => (g, false),
+                    None => (legend()?.1, true),
+                };
+                self.selected = group;
+                self.field = self.field.min(self.fields().len().saturating_sub(1));
+                match (button, on_legend) {
+                    (MouseButton::Right, _) => {
+                        self.solo = None;
+                        self.update(Action::Solo)
+                    }
+                    (_, true) => self.update(Action::ToggleHidden),
+                    _ => None,
+                }
+            }
             MouseEventKind::Down(MouseButton::Left) => {
                 let (group, track) = sliders.into_iter().find(|(_, t)| t.contains(at))?;
                 self.dragging = Some(group);

@@ -7,6 +7,7 @@ use super::action::Action;
 use super::format;
 use super::session;
 use super::snapshot::{DEFAULT_SPEED, GroupView, LrFindView, Notice, RunView, SPEEDS, Snapshot};
+use super::tune::{TuneJob, TuneState};
 use crate::engine::lr_find::{LrFindOptions, range_test};
 use crate::engine::{History, HistoryOptions, Lab, Record, Run, RunId, RunSink};
 use crate::objective::Objective;
@@ -15,7 +16,7 @@ use crate::scenario::{Scenario, ScenarioError};
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
@@ -37,6 +38,8 @@ pub struct Shared {
     histories: Vec<RwLock<History>>,
     snapshot: Mutex<Arc<Snapshot>>,
     version: AtomicU64,
+    /// The lab is quitting: long work on the engine thread (an export's replay) stops.
+    quitting: AtomicBool,
 }
 
 impl Shared {
@@ -50,6 +53,10 @@ impl Shared {
     /// Increases with every published snapshot.
     pub fn version(&self) -> u64 {
         self.version.load(Ordering::Acquire)
+    }
+    /// Ask the engine thread to drop what it is doing (the lab quits).
+    pub fn quit(&self) {
+        self.quitting.store(true, Ordering::SeqCst);
     }
     fn publish(&self, s: Snapshot) {
         *self.snapshot.lock().unwrap_or_else(PoisonError::into_inner) = Arc::new(s);
@@ -83,12 +90,17 @@ pub struct Controller {
     dirty: bool,
     /// The latest learning-rate range test.
     lr_find: Option<Arc<LrFindView>>,
+    /// The latest lab tuning (`t`), running or done.
+    tune: Option<TuneJob>,
+    /// What the last applied tuning replaced: the run and the old values (`u`).
+    tune_undo: Option<(RunId, Vec<(String, Hyper)>)>,
+    /// Gradient evaluations of the tuning at the last publish.
+    tune_seen: u64,
 }
 
 fn history_options(objective: &dyn Objective) -> HistoryOptions {
     let function = objective.as_function();
     HistoryOptions {
-        params: function.is_some(),
         path: function.filter(|f| f.dim() == 2).map(|f| f.window()),
         loss_floor: objective.min_value().filter(|m| *m < 0.0).unwrap_or(0.0),
     }
@@ -140,10 +152,19 @@ impl Controller {
             seeds: scenario.seeds,
             target_loss: None,
             lr_find: None,
+            tune: None,
+            train_size: None,
         };
-        let shared =
-            Arc::new(Shared { histories, snapshot: Mutex::new(Arc::new(placeholder)), version: AtomicU64::new(0) });
+        let shared = Arc::new(Shared {
+            histories,
+            snapshot: Mutex::new(Arc::new(placeholder)),
+            version: AtomicU64::new(0),
+            quitting: AtomicBool::new(false),
+        });
         let now = Instant::now();
+        // The longest run plays in about 15 s (runs of an `epochs` budget differ).
+        let speed =
+            super::snapshot::default_speed(lab.runs().iter().map(|r| r.spec().steps).max().unwrap_or(scenario.steps));
         let mut c = Controller {
             scenario,
             lab,
@@ -152,7 +173,7 @@ impl Controller {
             groups,
             results,
             paused,
-            speed: DEFAULT_SPEED,
+            speed,
             smoothing: 0.0,
             notice: None,
             handled: 0,
@@ -165,6 +186,9 @@ impl Controller {
             last_publish: now,
             dirty: true,
             lr_find: None,
+            tune: None,
+            tune_undo: None,
+            tune_seen: 0,
         };
         c.publish();
         (c, shared)
@@ -233,6 +257,24 @@ impl Controller {
             },
             Action::FindLrFor { run } => self.find_lr(seq, run),
             Action::UndoLrFind => self.undo_lr_find(seq),
+            Action::TuneFor { run } => self.start_tune(seq, run),
+            Action::CancelTune => {
+                if let Some(job) = self.tune.as_ref().filter(|j| j.is_running()) {
+                    job.cancel();
+                }
+            }
+            Action::Undo => {
+                // u puts back whichever of the two was applied last.
+                let tuned = self.tune_undo.as_ref().map(|_| self.tune.as_ref().map_or(0, |j| j.seq));
+                let found = self.lr_find.as_ref().filter(|v| v.previous.is_some()).map(|v| v.seq);
+                match (tuned, found) {
+                    (Some(t), Some(f)) if f > t => self.undo_lr_find(seq),
+                    (Some(_), _) => self.undo_tune(),
+                    // lr-find says why there is nothing (left) to undo.
+                    (None, _) if self.lr_find.is_some() => self.undo_lr_find(seq),
+                    (None, _) => self.notify("nothing to undo: u puts back what f (lr-find) or t (tuning) set", true),
+                }
+            }
             _ => self.dirty = false,
         }
         true
@@ -367,6 +409,132 @@ impl Controller {
         }
     }
 
+    /// Start tuning `id`'s label in the background (a running tuning is cancelled).
+    fn start_tune(&mut self, seq: u64, id: RunId) {
+        let Some(run) = self.lab.run(id) else { return };
+        let group = self.groups.iter().position(|g| g.contains(&id)).unwrap_or(0);
+        let label = run.label().to_string();
+        if let Some(old) = self.tune.take() {
+            old.cancel();
+        }
+        match TuneJob::start(seq, group, id, run, &self.scenario, self.lab.objective_arc()) {
+            Ok(job) => {
+                let v = job.snapshot();
+                self.notify(
+                    format!(
+                        "tuning {label}: {} trials, {} gradient evaluations (t closes, u undoes)",
+                        v.trials, v.budget
+                    ),
+                    false,
+                );
+                self.tune_seen = 0;
+                self.tune = Some(job);
+            }
+            Err(e) => self.notify(format!("tune {label}: {e}"), true),
+        }
+    }
+
+    /// Whether a lab tuning is still running.
+    pub fn tune_running(&self) -> bool {
+        self.tune.as_ref().is_some_and(TuneJob::is_running)
+    }
+
+    /// A finished tuning's best configuration becomes its label's; progress is published.
+    pub fn poll_tune(&mut self) {
+        let Some(job) = self.tune.as_mut() else { return };
+        let spent = job.view.lock().unwrap_or_else(PoisonError::into_inner).spent;
+        if spent != self.tune_seen {
+            self.tune_seen = spent;
+            self.dirty = true;
+        }
+        if !job.take_finished() {
+            return;
+        }
+        self.dirty = true;
+        let view = job.snapshot();
+        let run = job.run;
+        if view.state != TuneState::Running {
+            if let TuneState::Failed(why) = &view.state {
+                self.notify(format!("tune {}: {why}; nothing changed", view.label), true);
+            }
+            return;
+        }
+        let Some((values, metric)) = view.best.clone() else { return };
+        let previous: Vec<(String, Hyper)> = match self.lab.run(run) {
+            Some(r) => values.iter().filter_map(|(n, _)| r.optimizer().get(n).map(|v| (n.clone(), v))).collect(),
+            None => Vec::new(),
+        };
+        let shown = values.iter().map(|(n, v)| format!("{n} = {}", format::found(*v))).collect::<Vec<_>>().join(", ");
+        let state = match self.set_all(run, &values) {
+            Ok(()) => {
+                self.tune_undo = Some((run, previous));
+                self.notify(
+                    format!("tuned {}: {shown} ({} {}; u undoes)", view.label, view.metric.name(), format::num(metric)),
+                    false,
+                );
+                TuneState::Applied
+            }
+            Err(why) => {
+                self.notify(format!("tuned {}: {shown}, not set: {why}", view.label), true);
+                TuneState::NotApplied(why)
+            }
+        };
+        if let Some(job) = &self.tune {
+            job.set_state(state);
+        }
+    }
+
+    /// Set several hyperparameters of `id`'s label: those a rule across
+    /// hyperparameters refuses now are retried after the others.
+    fn set_all(&mut self, id: RunId, values: &[(String, Hyper)]) -> Result<(), String> {
+        let ids: Vec<RunId> = self.groups.iter().find(|g| g.contains(&id)).cloned().unwrap_or_default();
+        if ids.iter().filter_map(|&r| self.lab.run(r)).all(Run::is_finished) {
+            return Err("its runs have stopped; r restarts every run".into());
+        }
+        for rid in ids {
+            let Some(run) = self.lab.run_mut(rid) else { continue };
+            if run.is_finished() {
+                continue;
+            }
+            let mut pending: Vec<&(String, Hyper)> =
+                values.iter().filter(|(n, v)| run.optimizer().get(n) != Some(*v)).collect();
+            while !pending.is_empty() {
+                let mut refused = Vec::new();
+                let mut error = None;
+                for item in &pending {
+                    if let Err(e) = run.set_hyper(&item.0, item.1) {
+                        refused.push(*item);
+                        error = Some(e.to_string());
+                    }
+                }
+                if refused.len() == pending.len() {
+                    return Err(error.unwrap_or_default());
+                }
+                pending = refused;
+            }
+        }
+        Ok(())
+    }
+
+    /// Put back what the last applied tuning replaced.
+    fn undo_tune(&mut self) {
+        let Some((run, previous)) = self.tune_undo.take() else {
+            self.notify("nothing to undo (u undoes the last tuning)", true);
+            return;
+        };
+        let label = self.lab.run(run).map(|r| r.label().to_string()).unwrap_or_default();
+        let shown = previous.iter().map(|(n, v)| format!("{n} = {}", format::found(*v))).collect::<Vec<_>>().join(", ");
+        match self.set_all(run, &previous) {
+            Ok(()) => {
+                self.notify(format!("undone: {label} back to {shown}"), false);
+                if let Some(job) = self.tune.as_ref().filter(|j| j.run == run) {
+                    job.set_state(TuneState::Undone);
+                }
+            }
+            Err(why) => self.notify(format!("undo {label}: {why}"), true),
+        }
+    }
+
     fn restart(&mut self) {
         self.lab.restart();
         let dim = self.lab.objective().dim();
@@ -387,7 +555,7 @@ impl Controller {
     }
 
     pub fn export(&self) -> Result<PathBuf, crate::report::OutputError> {
-        session::export(&self.results, &self.session_scenario(), &self.lab, &self.shared.histories)
+        session::export(&self.results, &self.session_scenario(), &self.lab, &self.shared.quitting)
     }
 
     pub fn save(&self) -> Result<PathBuf, crate::report::OutputError> {
@@ -398,7 +566,7 @@ impl Controller {
     pub fn advance(&mut self, n: u64) {
         let before = self.lab.max_t();
         let histories = &self.shared.histories;
-        let keep_params = self.history_options.params || self.history_options.path.is_some();
+        let keep_params = self.history_options.path.is_some();
         let result: Result<(), Infallible> = self.lab.step_each(n, |id, _run| {
             Ok(HistorySink { history: &histories[id.0], records: Vec::new(), params: Vec::new(), keep_params })
         });
@@ -450,6 +618,20 @@ impl Controller {
                     ),
                     None => (String::new(), crate::optim::OptimizerKind::Sgd, Vec::new(), f64::NAN, f64::NAN, false),
                 };
+                let entry = lead.map_or(0, |r| r.spec().entry);
+                let changes = lead.map_or_else(Vec::new, |r| {
+                    let mut c: Vec<u64> = r
+                        .spec()
+                        .events
+                        .iter()
+                        .map(|e| e.step)
+                        .filter(|&s| s <= r.t())
+                        .chain(r.live_events().iter().map(|e| e.step))
+                        .collect();
+                    c.sort_unstable();
+                    c.dedup();
+                    c
+                });
                 GroupView {
                     label,
                     kind,
@@ -459,9 +641,19 @@ impl Controller {
                     next_lr,
                     scheduled,
                     finished: runs.iter().all(|r| r.is_finished()),
+                    entry,
+                    shade: (0, 1),
+                    changes,
                 }
             })
-            .collect();
+            .collect::<Vec<GroupView>>();
+        let mut groups = groups;
+        // Shades: the labels of one entry (its sweep values) in order.
+        for i in 0..groups.len() {
+            let entry = groups[i].entry;
+            let family: Vec<usize> = (0..groups.len()).filter(|&j| groups[j].entry == entry).collect();
+            groups[i].shade = (family.iter().position(|&j| j == i).unwrap_or(0), family.len());
+        }
         let boundary = objective.as_model().is_some_and(|m| m.is_planar_classifier());
         let runs = self
             .lab
@@ -515,24 +707,40 @@ impl Controller {
             seeds: self.scenario.seeds,
             target_loss: self.lab.stop_rule().target_loss,
             lr_find: self.lr_find.clone(),
+            tune: self.tune.as_ref().map(|j| Arc::new(j.snapshot())),
+            train_size: objective.train_size(),
         }
     }
 
     /// The engine thread's loop: until `Quit` or the UI hangs up.
     pub fn run(mut self, rx: Receiver<(u64, Action)>) {
         loop {
+            self.poll_tune();
             if self.idle() {
                 if self.dirty {
                     self.publish();
                 }
-                // Nothing to do until the UI asks: block.
-                match rx.recv() {
-                    Ok((seq, action)) => {
-                        if !self.handle(seq, action) {
-                            return;
+                if self.tune.as_ref().is_some_and(TuneJob::is_running) {
+                    // A tuning runs in the background: look at it ten times a second.
+                    match rx.recv_timeout(Duration::from_millis(100)) {
+                        Ok((seq, action)) => {
+                            if !self.handle(seq, action) {
+                                return;
+                            }
                         }
+                        Err(RecvTimeoutError::Timeout) => continue,
+                        Err(RecvTimeoutError::Disconnected) => return,
                     }
-                    Err(_) => return,
+                } else {
+                    // Nothing to do until the UI asks: block.
+                    match rx.recv() {
+                        Ok((seq, action)) => {
+                            if !self.handle(seq, action) {
+                                return;
+                            }
+                        }
+                        Err(_) => return,
+                    }
                 }
             }
             loop {

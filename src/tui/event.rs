@@ -45,6 +45,7 @@ pub fn run_loop<B: Backend>(
     let mut dirty = true;
     let mut last_draw: Option<Instant> = None;
     let inject_panic = std::env::var("OPTLAB_TEST_PANIC").is_ok_and(|v| v == "ui");
+    let inject_alloc_failure = std::env::var("OPTLAB_TEST_PANIC").is_ok_and(|v| v == "alloc");
     loop {
         let sig = signal.load(Ordering::SeqCst);
         if sig != 0 {
@@ -65,6 +66,11 @@ pub fn run_loop<B: Backend>(
             last_draw = Some(Instant::now());
             if inject_panic {
                 panic!("test panic in the UI thread (OPTLAB_TEST_PANIC=ui)");
+            }
+            if inject_alloc_failure {
+                // More than any machine has: the allocation fails and the process aborts.
+                let v: Vec<u8> = Vec::with_capacity(1 << 60);
+                std::hint::black_box(v);
             }
         }
         let timeout = if dirty {

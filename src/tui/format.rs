@@ -31,7 +31,9 @@ pub fn num(x: f64) -> String {
     let a = x.abs();
     if (1e-3..1e5).contains(&a) {
         let decimals = (3 - a.log10().floor() as i32).max(0) as usize;
-        format!("{x:.decimals$}")
+        let s = format!("{x:.decimals$}");
+        // Four significant digits, without trailing zeros: 0.0005, 2, 12.35.
+        if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
     } else {
         let s = format!("{x:.2e}");
         // 1.00e-7 → 1e-7, 1.50e3 → 1.5e3
@@ -42,9 +44,40 @@ pub fn num(x: f64) -> String {
     }
 }
 
-/// A hyperparameter as a person writes it: 0.001, 2.5e-5, 0.9, true.
+/// A hyperparameter as the screen shows it, in the one number format: 0.001, 2.5e-5, 0.9, true.
 pub fn hyper(h: crate::optim::Hyper) -> String {
-    crate::scenario::fmt_hyper(h)
+    match h {
+        crate::optim::Hyper::Float(x) => num(x),
+        other => crate::scenario::fmt_hyper(other),
+    }
+}
+
+/// Shorten to `width` characters by cutting the middle (labels differ at
+/// their ends: "SGD momentum lr=0.001" → "SGD mo…lr=0.001").
+pub fn elide(s: &str, width: usize) -> String {
+    let n = s.chars().count();
+    if n <= width {
+        return s.to_string();
+    }
+    if width < 5 {
+        return fit(s, width);
+    }
+    let tail = (width - 1) / 2;
+    let head = width - 1 - tail;
+    let chars: Vec<char> = s.chars().collect();
+    let mut out: String = chars[..head].iter().collect();
+    out.push('…');
+    out.extend(&chars[n - tail..]);
+    out
+}
+
+/// A hyperparameter found by a search, shortened for the eye: numbers to
+/// four significant digits (0.01235, 4.024), switches as they are.
+pub fn found(h: crate::optim::Hyper) -> String {
+    match h {
+        crate::optim::Hyper::Float(x) => crate::report::format::sig(x, 4),
+        other => hyper(other),
+    }
 }
 
 /// Truncate to `width` characters, with an ellipsis when cut.

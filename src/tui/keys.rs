@@ -19,11 +19,18 @@ const CTRL: KeyModifiers = KeyModifiers::CONTROL;
 
 pub const BINDINGS: &[Binding] = &[
     Binding {
-        keys: &[(KeyCode::Char('q'), NONE), (KeyCode::Esc, NONE), (KeyCode::Char('c'), CTRL)],
-        label: "q Esc ^C",
+        keys: &[(KeyCode::Char('q'), NONE), (KeyCode::Char('c'), CTRL)],
+        label: "q ^C",
         help: "quit",
         short: Some(("q", "quit")),
         action: Action::Quit,
+    },
+    Binding {
+        keys: &[(KeyCode::Esc, NONE)],
+        label: "Esc",
+        help: "close the help or the lr-find chart; with neither open, quit",
+        short: None,
+        action: Action::Back,
     },
     Binding {
         keys: &[(KeyCode::Char(' '), NONE)],
@@ -139,18 +146,25 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::FindLr,
     },
     Binding {
-        keys: &[(KeyCode::Char('u'), NONE)],
-        label: "u",
-        help: "undo the lr-find suggestion (the rate it replaced comes back)",
-        short: None,
-        action: Action::UndoLrFind,
-    },
-    Binding {
         keys: &[(KeyCode::Char('b'), NONE)],
         label: "b",
         help: "landscape: the function's own window, or one fitted to the paths",
         short: None,
         action: Action::ToggleLandscapeWindow,
+    },
+    Binding {
+        keys: &[(KeyCode::Char('t'), NONE)],
+        label: "t",
+        help: "tune the selected run (lr, tune.* spaces) in the background",
+        short: None,
+        action: Action::Tune,
+    },
+    Binding {
+        keys: &[(KeyCode::Char('u'), NONE)],
+        label: "u",
+        help: "undo the last tuning or lr-find suggestion: the values it replaced come back",
+        short: None,
+        action: Action::Undo,
     },
     Binding {
         keys: &[(KeyCode::Char('s'), NONE)],
@@ -162,9 +176,58 @@ pub const BINDINGS: &[Binding] = &[
     Binding {
         keys: &[(KeyCode::Char('x'), NONE)],
         label: "x",
-        help: "steps or epochs on the x axis",
+        help: "x axis: steps, epochs, samples seen (models), seconds",
         short: None,
         action: Action::ToggleXAxis,
+    },
+    Binding {
+        keys: &[(KeyCode::Char('i'), NONE)],
+        label: "i",
+        help: "hide / show the selected run in the charts",
+        short: None,
+        action: Action::ToggleHidden,
+    },
+    Binding {
+        keys: &[(KeyCode::Char('o'), NONE)],
+        label: "o",
+        help: "only the selected run (again: all)",
+        short: None,
+        action: Action::Solo,
+    },
+    Binding {
+        keys: &[(KeyCode::Char('a'), NONE)],
+        label: "a",
+        help: "show every run",
+        short: None,
+        action: Action::ShowAll,
+    },
+    Binding {
+        keys: &[(KeyCode::Char('*'), NONE)],
+        label: "*",
+        help: "focus: dim every run but the selected one",
+        short: None,
+        action: Action::ToggleFocus,
+    },
+    Binding {
+        keys: &[(KeyCode::Char('d'), NONE)],
+        label: "d",
+        help: "seeds: median and band, or every seed's line",
+        short: None,
+        action: Action::ToggleSeedBands,
+    },
+    Binding {
+        keys: &[(KeyCode::Char('z'), NONE)],
+        label: "z",
+        help: "x zoom: all, last half, last tenth (follows live runs)",
+        short: None,
+        action: Action::CycleZoom,
+    },
+    Binding {
+        keys: &[(KeyCode::Char('y'), NONE)],
+        label: "y",
+        help: "y range: all values, or robust (ignores outliers)",
+        short: None,
+        action: Action::ToggleRobust,
     },
     Binding {
         keys: &[(KeyCode::Char('e'), NONE)],
@@ -212,7 +275,7 @@ mod tests {
     #[test]
     fn the_contract_keys_are_bound() {
         assert_eq!(press(KeyCode::Char('q'), NONE), Some(Action::Quit));
-        assert_eq!(press(KeyCode::Esc, NONE), Some(Action::Quit));
+        assert_eq!(press(KeyCode::Esc, NONE), Some(Action::Back));
         assert_eq!(press(KeyCode::Char('c'), CTRL), Some(Action::Quit));
         assert_eq!(press(KeyCode::Char(' '), NONE), Some(Action::TogglePause));
         assert_eq!(press(KeyCode::Char('n'), NONE), Some(Action::Step));
@@ -231,8 +294,9 @@ mod tests {
         assert_eq!(press(KeyCode::Char('e'), NONE), Some(Action::Export));
         assert_eq!(press(KeyCode::Char('w'), NONE), Some(Action::Save));
         assert_eq!(press(KeyCode::Char('f'), NONE), Some(Action::FindLr));
-        assert_eq!(press(KeyCode::Char('u'), NONE), Some(Action::UndoLrFind));
         assert_eq!(press(KeyCode::Char('b'), NONE), Some(Action::ToggleLandscapeWindow));
+        assert_eq!(press(KeyCode::Char('t'), NONE), Some(Action::Tune));
+        assert_eq!(press(KeyCode::Char('u'), NONE), Some(Action::Undo));
         assert_eq!(press(KeyCode::Char('?'), SHIFT), Some(Action::ToggleHelp));
         assert_eq!(press(KeyCode::BackTab, SHIFT), Some(Action::PrevField));
     }
@@ -241,7 +305,7 @@ mod tests {
     fn control_does_not_leak_into_plain_keys() {
         assert_eq!(press(KeyCode::Char('q'), CTRL), None);
         assert_eq!(press(KeyCode::Char('c'), NONE), None);
-        assert_eq!(press(KeyCode::Char('z'), NONE), None);
+        assert_eq!(press(KeyCode::Char('Z'), NONE), None);
     }
 
     #[test]

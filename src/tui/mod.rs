@@ -17,6 +17,7 @@ pub mod session;
 pub mod snapshot;
 mod terminal;
 pub mod theme;
+pub mod tune;
 pub mod view;
 
 #[cfg(test)]
@@ -33,6 +34,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::Duration;
+
+pub use terminal::restore_without_allocating;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TuiError {
@@ -69,7 +72,8 @@ pub fn run(scenario: Scenario, paused: bool) -> Result<(), TuiError> {
     };
     ended.store(true, Ordering::SeqCst);
     signals.close();
-    // The terminal is restored; stop the engine and wait for it.
+    // The terminal is restored; stop the engine (and any export it is replaying) and wait for it.
+    shared.quit();
     let _ = tx.send((u64::MAX, Action::Quit));
     let joined = engine.join();
     if let Some(message) = terminal::other_panic() {

@@ -4,14 +4,14 @@
 //! the hyperparameters it had at the lab's last (re)start and replays every
 //! change made since as an `[[event]]` at the step it was made.
 
-use crate::engine::{Event, History, Lab, Run};
+use crate::engine::{Event, Lab, Run, RunId};
 use crate::report::csv::{StepsWriter, write_summary_keyed};
 use crate::report::{OutputError, slug, write_folder_atomically};
 use crate::scenario::{OptimizerEntry, Scenario};
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::RwLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The scenario that replays the session: the entries as at the last
 /// (re)start, and every change since as an event.
@@ -136,12 +136,13 @@ pub fn save(results: &Path, session: &Scenario) -> Result<PathBuf, OutputError> 
 
 /// Write the results so far (steps.csv, summary.csv, scenario.toml) into a new
 /// folder `results/<slug>-export-N`; returns its path.
-pub fn export(
-    results: &Path,
-    session: &Scenario,
-    lab: &Lab,
-    histories: &[RwLock<History>],
-) -> Result<PathBuf, OutputError> {
+///
+/// The lab keeps its histories in a fixed memory budget, not row by row, so
+/// steps.csv is made by replaying `session` (the scenario that reproduces the
+/// session exactly) run by run up to the step each of the lab's runs has
+/// reached: the same rows the lab computed, every column but `wall_ms` (the
+/// replay's own stepping time). `cancel` stops a long replay (the lab quits).
+pub fn export(results: &Path, session: &Scenario, lab: &Lab, cancel: &AtomicBool) -> Result<PathBuf, OutputError> {
     let out = next_free(results, &format!("{}-export-", slug(&session.name)), "");
     // Named after its folder, so that `optlab run` of its scenario.toml writes
     // beside the original's results, not over them.
@@ -149,27 +150,45 @@ pub fn export(
     let session =
         &Scenario { name: format!("{} (export {})", session.name, number.unwrap_or_default()), ..session.clone() };
     let param_columns = crate::report::csv::param_columns(session, lab.objective());
+    let mut replay = session.build_lab()?;
+    let objective = replay.objective_arc();
+    // The keys of the session as saved, live changes included: running the
+    // exported scenario.toml gives the same run_id.
+    let keys = session.run_keys();
     write_folder_atomically(&out, |dir| {
         let steps_path = dir.join("steps.csv");
         let file = File::create(&steps_path).map_err(io(&steps_path))?;
         let mut w = StepsWriter::new(BufWriter::with_capacity(1 << 20, file), param_columns > 0);
         w.write_header(param_columns).map_err(csv_err(&steps_path))?;
-        // The keys of the session as saved, live changes included: running the
-        // exported scenario.toml gives the same run_id.
-        let keys = session.run_keys();
-        for ((run, history), &key) in lab.runs().iter().zip(histories).zip(&keys) {
-            let h = history.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        for ((i, target), &key) in lab.runs().iter().enumerate().zip(&keys) {
+            let Some(run) = replay.run_mut(RunId(i)) else { break };
             let kind = run.optimizer().kind().name();
-            for i in 0..h.len() {
-                w.write_row(run.label(), kind, run.spec().seed, key, &h.record(i), h.params(i))
-                    .map_err(csv_err(&steps_path))?;
+            let mut row = |run: &Run, record: &crate::engine::Record| {
+                w.write_row(run.label(), kind, run.spec().seed, key, record, run.params().as_slice().unwrap_or(&[]))
+                    .map_err(csv_err(&steps_path))
+            };
+            row(run, &run.last().clone())?;
+            let mut since_check = 0u32;
+            while run.t() < target.t() && !run.is_finished() {
+                if let Some(record) = run.step(objective.as_ref()) {
+                    let record = record.clone();
+                    row(run, &record)?;
+                }
+                since_check += 1;
+                if since_check == 4096 {
+                    since_check = 0;
+                    if cancel.load(Ordering::Relaxed) {
+                        return Err(OutputError::Interrupted(out.display().to_string()));
+                    }
+                }
             }
         }
         w.into_inner().map_err(io(&steps_path))?.flush().map_err(io(&steps_path))?;
 
         let summary_path = dir.join("summary.csv");
         let file = File::create(&summary_path).map_err(io(&summary_path))?;
-        write_summary_keyed(BufWriter::new(file), lab.runs().iter().zip(keys)).map_err(csv_err(&summary_path))?;
+        write_summary_keyed(BufWriter::new(file), lab.runs().iter().zip(keys.iter().copied()))
+            .map_err(csv_err(&summary_path))?;
 
         let scenario_path = dir.join("scenario.toml");
         fs::write(&scenario_path, session.to_toml()).map_err(io(&scenario_path))?;

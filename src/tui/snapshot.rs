@@ -31,8 +31,20 @@ pub const SPEEDS: [f64; 20] = [
     f64::INFINITY,
 ];
 
-/// The speed a lab starts at: the bundled scenarios take 10–20 s to watch.
+/// The speed a lab starts at when nothing else is known (200 updates a second).
 pub const DEFAULT_SPEED: usize = 7;
+
+/// How long a scenario takes to watch at the speed a lab starts at.
+pub const WATCH_SECONDS: f64 = 15.0;
+
+/// The speed a lab of `steps` updates per run starts at: the one of
+/// [`SPEEDS`] nearest (on a log scale) to finishing in [`WATCH_SECONDS`].
+pub fn default_speed(steps: u64) -> usize {
+    let wanted = (steps.max(1) as f64 / WATCH_SECONDS).max(1.0);
+    (0..SPEEDS.len() - 1)
+        .min_by(|&a, &b| (SPEEDS[a].ln() - wanted.ln()).abs().total_cmp(&(SPEEDS[b].ln() - wanted.ln()).abs()))
+        .unwrap_or(DEFAULT_SPEED)
+}
 
 /// A line for the status bar: the outcome of an export, a save, a refused change.
 #[derive(Clone, Debug, PartialEq)]
@@ -57,6 +69,12 @@ pub struct GroupView {
     pub scheduled: bool,
     /// Every run of the group has stopped.
     pub finished: bool,
+    /// The `[[optimizer]]` entry it comes from, and its place among that
+    /// entry's labels (k of n: its sweep value), for its colour.
+    pub entry: usize,
+    pub shade: (usize, usize),
+    /// Steps after which its settings changed (`[[event]]`s applied, slider moves).
+    pub changes: Vec<u64>,
 }
 
 impl GroupView {
@@ -124,6 +142,10 @@ pub struct Snapshot {
     pub target_loss: Option<f64>,
     /// The latest learning-rate range test (`f`).
     pub lr_find: Option<Arc<LrFindView>>,
+    /// The latest lab tuning (`t`), as it stands.
+    pub tune: Option<Arc<super::tune::TuneView>>,
+    /// Training samples (models), for the x axis in samples seen.
+    pub train_size: Option<usize>,
 }
 
 /// A learning-rate range test of one label, run by the engine on a fresh copy

@@ -16,6 +16,50 @@ use std::sync::{Mutex, OnceLock, PoisonError};
 use std::thread::{self, ThreadId};
 
 static UI_THREAD: OnceLock<ThreadId> = OnceLock::new();
+/// The terminal's settings before raw mode, and the descriptor they were read
+/// from: what [`restore_without_allocating`] puts back.
+static SAVED: OnceLock<(i32, libc::termios)> = OnceLock::new();
+
+/// The escape sequences crossterm's `DisableMouseCapture`, `LeaveAlternateScreen`
+/// and `cursor::Show` write, as bytes ready to go.
+const RESTORE_SEQUENCES: &[u8] = b"\x1b[?1006l\x1b[?1015l\x1b[?1003l\x1b[?1002l\x1b[?1000l\x1b[?1049l\x1b[?25h";
+
+/// Restore the terminal with two system calls and nothing else: no
+/// allocation, no lock, no formatting. For the global allocator's failure path
+/// (a process that cannot allocate is about to abort, and crossterm's restore
+/// allocates) and other ways out that skip destructors.
+pub fn restore_without_allocating() {
+    if ACTIVE.swap(false, Ordering::SeqCst) {
+        // SAFETY: writing a static buffer to stdout and setting terminal
+        // attributes read earlier by tcgetattr on the same descriptor.
+        unsafe {
+            libc::write(libc::STDOUT_FILENO, RESTORE_SEQUENCES.as_ptr().cast(), RESTORE_SEQUENCES.len());
+            if let Some((fd, termios)) = SAVED.get() {
+                libc::tcsetattr(*fd, libc::TCSANOW, termios);
+            }
+        }
+    }
+}
+
+/// Keep the terminal's settings before raw mode (the descriptor crossterm
+/// sets raw mode on: stdin when it is a terminal, else /dev/tty).
+fn save_settings() {
+    // SAFETY: isatty/open/tcgetattr on valid arguments; termios is plain data.
+    unsafe {
+        let fd = if libc::isatty(libc::STDIN_FILENO) == 1 {
+            libc::STDIN_FILENO
+        } else {
+            libc::open(c"/dev/tty".as_ptr(), libc::O_RDWR)
+        };
+        if fd < 0 {
+            return;
+        }
+        let mut termios: libc::termios = std::mem::zeroed();
+        if libc::tcgetattr(fd, &mut termios) == 0 {
+            let _ = SAVED.set((fd, termios));
+        }
+    }
+}
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 static OTHER_PANIC: Mutex<Option<String>> = Mutex::new(None);
 
@@ -61,6 +105,7 @@ impl Drop for Guard {
 
 pub fn enter() -> io::Result<Guard> {
     install_panic_hook();
+    save_settings();
     enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
     // Clearing by hand: ratatui's `clear` asks the terminal where the cursor

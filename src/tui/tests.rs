@@ -165,7 +165,9 @@ fn loss_chart_pane() {
     let mut lab = open(LAB, 300);
     let hs = lab.app.histories();
     let refs: Vec<_> = hs.iter().map(|g| &**g).collect();
-    let log = pane(70, 16, |a, b| view::loss_chart::render(&lab.app, &refs, a, b));
+    let log = pane(70, 16, |a, b| {
+        view::loss_chart::render(&lab.app, &refs, a, b);
+    });
     drop(hs);
     insta::assert_snapshot!("loss_chart_log", log);
     lab.press(KeyCode::Char('g'));
@@ -175,7 +177,9 @@ fn loss_chart_pane() {
     let refs: Vec<_> = hs.iter().map(|g| &**g).collect();
     insta::assert_snapshot!(
         "loss_chart_linear_smoothed",
-        pane(70, 16, |a, b| view::loss_chart::render(&lab.app, &refs, a, b))
+        pane(70, 16, |a, b| {
+            view::loss_chart::render(&lab.app, &refs, a, b);
+        })
     );
 }
 
@@ -345,8 +349,11 @@ fn models_show_validation_and_epochs() {
     assert!(screen.contains("epochs"), "{screen}");
     assert!(screen.contains("validation accuracy"), "{screen}");
     insta::assert_snapshot!("model_120x32", screen);
-    lab.press(KeyCode::Char('x'));
-    assert!(text_of(&lab.app, 120, 32).contains("steps"));
+    // x cycles epochs → samples seen → seconds → steps.
+    for unit in ["samples", "seconds", "steps", "epochs"] {
+        lab.press(KeyCode::Char('x'));
+        assert!(text_of(&lab.app, 120, 32).contains(unit), "{unit}");
+    }
 }
 
 #[test]
@@ -433,7 +440,29 @@ fn finished_and_diverged_runs_refuse_changes() {
     assert!(s.finished);
     lab.press(KeyCode::Char('l'));
     assert!(lab.controller.lab().runs()[0].live_events().is_empty());
-    assert!(lab.app.notice().is_some_and(|n| n.text.contains("has stopped")));
+    assert!(lab.app.note().is_some_and(|n| n.contains("has stopped")), "{:?}", lab.app.note());
+}
+
+#[test]
+fn keys_that_cannot_act_say_why() {
+    let mut lab = open(LAB, 3);
+    lab.press(KeyCode::Char(' '));
+    lab.press(KeyCode::Char('n'));
+    assert_eq!(lab.app.note(), Some("n steps only when paused: space pauses"));
+    lab.press(KeyCode::Char('g'));
+    assert_eq!(lab.app.note(), None, "the next key clears it");
+    let mut done = open(LAB, 400);
+    done.press(KeyCode::Char(' '));
+    assert_eq!(done.app.note(), Some("every run has finished: r restarts them"));
+    done.press(KeyCode::Char('n'));
+    assert_eq!(done.app.note(), Some("every run has finished: r restarts them"));
+    done.press(KeyCode::Char('a'));
+    assert_eq!(done.app.note(), Some("every run is shown already"));
+    done.press(KeyCode::Char('d'));
+    assert!(done.app.note().is_some_and(|n| n.starts_with("no seeds to group")));
+    // The footer shows it.
+    let screen = text(&draw(&done.app, 100, 30));
+    assert!(screen.contains("no seeds to group"), "{screen}");
 }
 
 #[test]
@@ -496,6 +525,22 @@ fn same_rows(a: &std::path::Path, b: &std::path::Path) -> usize {
 fn replay(lab: &TestLab) -> (std::path::PathBuf, std::path::PathBuf) {
     let export = lab.controller.export().unwrap();
     assert!(export.join("report.md").is_file() && export.join("loss.svg").is_file(), "an export has its report");
+    // The export is a replay of the session: its last row of each run is
+    // what the live lab holds, to the last digit.
+    let mut r = csv::Reader::from_path(export.join("steps.csv")).unwrap();
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<Vec<String>> = r.records().map(|rec| rec.unwrap().iter().map(String::from).collect()).collect();
+    for run in lab.controller.lab().runs() {
+        let last = rows
+            .iter()
+            .rfind(|row| row[col("run")] == run.label() && row[col("seed")] == run.spec().seed.to_string())
+            .expect("the run is exported");
+        let live = run.last();
+        assert_eq!(last[col("step")], live.step.to_string(), "{}", run.label());
+        assert_eq!(last[col("loss")], crate::report::csv::fmt_f64(live.loss), "{}", run.label());
+        assert_eq!(last[col("x0")], crate::report::csv::fmt_f64(run.params()[0]), "{}", run.label());
+    }
     let saved = lab.controller.save().unwrap();
     let scenario = Scenario::load(saved.to_str().unwrap()).unwrap();
     let out = saved.with_file_name("replay");
@@ -686,6 +731,66 @@ fn lr_find_without_a_fall_leaves_the_rate_alone() {
     assert!(screen.contains("no suggestion"), "{screen}");
 }
 
+/// A bundled scenario stepped `steps` updates, with the right-hand pane on `second`.
+fn bundled_lab(name: &str, steps: u64, second: SecondChart) -> TestLab {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = Scenario::load(name).unwrap();
+    let (mut controller, shared) = Controller::new(scenario, true, dir.path().join("results")).unwrap();
+    controller.advance(steps);
+    controller.publish();
+    let mut app = App::new(shared, controller.lab().objective_arc());
+    app.second = second;
+    let mut lab = TestLab { controller, app, _dir: dir };
+    lab.sync();
+    lab
+}
+
+/// Every pane at the sizes people use, on a sweep (18 labels), seeds (five
+/// per label, as bands) and a model with seeds; each snapshot read before it
+/// was accepted.
+#[test]
+fn bundled_scenarios_at_four_sizes() {
+    let labs = [
+        ("sweep", bundled_lab("beale_lr_sweep", 700, SecondChart::GradNorm)),
+        ("seeds", bundled_lab("noisy_quadratic", 800, SecondChart::GradNorm)),
+        ("model", bundled_lab("softmax_classic", 150, SecondChart::ValAccuracy)),
+    ];
+    for (name, lab) in &labs {
+        for (w, h) in [(80, 24), (100, 30), (160, 48), (250, 70)] {
+            insta::assert_snapshot!(format!("{name}_{w}x{h}"), text(&draw(&lab.app, w, h)));
+        }
+    }
+}
+
+#[test]
+fn every_bundled_scenario_plays_in_ten_to_twenty_seconds_at_the_default_speed() {
+    for b in crate::scenario::BUNDLED {
+        let scenario = Scenario::load(b.name).unwrap();
+        let (controller, shared) = Controller::new(scenario, true, std::env::temp_dir()).unwrap();
+        let steps = controller.lab().runs().iter().map(|r| r.spec().steps).max().unwrap();
+        let speed = SPEEDS[shared.snapshot().speed];
+        let seconds = steps as f64 / speed;
+        assert!((10.0..=21.0).contains(&seconds), "{}: {steps} steps at {speed}/s take {seconds} s", b.name);
+    }
+}
+
+#[test]
+fn the_table_keeps_the_selected_row_in_view() {
+    let mut lab = bundled_lab("beale_lr_sweep", 50, SecondChart::GradNorm);
+    // The last label, sorted by run order, in a table of four rows.
+    for _ in 0..17 {
+        lab.press(KeyCode::Char('j'));
+    }
+    while lab.app.sort != SortKey::Run {
+        lab.press(KeyCode::Char('s'));
+    }
+    let table = pane(100, 7, |a, b| view::table::render(&lab.app, a, b));
+    assert!(table.contains("▸ RMSprop lr=0.03"), "{table}");
+    let rows = view::table::rows(&lab.app, Rect::new(0, 0, 100, 7));
+    assert_eq!(rows.len(), 4, "a header and four rows");
+    assert!(rows.iter().any(|(_, g)| *g == lab.app.selected));
+}
+
 #[test]
 fn u_puts_back_the_rate_the_lr_find_suggestion_replaced() {
     let mut lab = open(bundled("ill_conditioned"), 20);
@@ -712,4 +817,78 @@ fn u_puts_back_the_rate_the_lr_find_suggestion_replaced() {
     let session = lab.controller.session_scenario();
     let last = session.events.iter().flat_map(|e| &e.changes).rfind(|c| c.name == "lr");
     assert_eq!(last.and_then(|c| c.value.as_f64()), Some(0.0331), "{:?}", session.events);
+}
+
+/// Press `t`, then let the engine look at the tuning until it is done.
+fn tune_selected(lab: &mut TestLab) {
+    lab.press(KeyCode::Char('t'));
+    let started = std::time::Instant::now();
+    while lab.controller.tune_running() {
+        assert!(started.elapsed() < std::time::Duration::from_secs(120), "the tuning does not end");
+        lab.controller.poll_tune();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    lab.controller.poll_tune();
+    lab.sync();
+}
+
+#[test]
+fn t_tunes_the_selected_label_in_the_background_and_u_undoes_it() {
+    let text = LAB.replace(
+        "momentum = 0.9\n",
+        "momentum = 0.9\ntune.lr = { log = [1e-5, 1e-2] }\ntune.momentum = { uniform = [0.0, 0.95] }\n",
+    );
+    let mut lab = open(&text, 20);
+    lab.press(KeyCode::Char('j'));
+    let before: Vec<(u64, f64)> = lab.controller.lab().runs().iter().map(|r| (r.t(), r.last().loss)).collect();
+    tune_selected(&mut lab);
+    let view = lab.app.tune_view().expect("the tuning is shown").clone();
+    assert_eq!((view.group, view.label.as_str()), (1, "Momentum"));
+    assert_eq!(view.state, super::tune::TuneState::Applied);
+    assert_eq!((view.trials_done, view.trials), (32, 32));
+    assert_eq!(view.spent, 32 * 400);
+    assert!(view.curve.windows(2).all(|w| w[1].1 <= w[0].1 && w[1].0 > w[0].0), "{:?}", view.curve);
+    let (values, metric) = view.best.clone().expect("a best configuration");
+    // The same pick as `optlab tune` on the label's entry alone.
+    let mut one = scenario(&text);
+    one.optimizers = vec![one.optimizers[1].clone()];
+    let tuner = crate::report::tune::tuner_for(&one, Some(32 * 400), None).unwrap();
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let objective = one.build_objective().unwrap();
+    let headless = crate::report::tune::run_plan(&one, &tuner, objective.as_ref(), &|_| {}, &cancel).unwrap();
+    let best = headless.best[0].clone().unwrap();
+    assert_eq!((best.trial.values.clone(), best.metric), (values.clone(), Some(metric)));
+    // Set like slider moves on the label's run, recorded as live changes; the runs did not move.
+    let run = &lab.controller.lab().runs()[1];
+    for (name, value) in &values {
+        assert_eq!(run.optimizer().get(name), Some(*value), "{name}");
+    }
+    assert_eq!(run.live_events().len(), 1);
+    assert_eq!(run.live_events()[0].changes.len(), 2);
+    let after: Vec<(u64, f64)> = lab.controller.lab().runs().iter().map(|r| (r.t(), r.last().loss)).collect();
+    assert_eq!(before, after);
+    assert_eq!(lab.controller.lab().runs()[0].base_lr(), 5e-4, "other labels keep theirs");
+    let screen = text_of(&lab.app, 120, 40);
+    assert!(screen.contains("tune") && screen.contains("32/32 trials") && screen.contains("u undoes"), "{screen}");
+    for (w, h) in [(1, 1), (40, 12), (63, 30), (80, 24), (250, 70)] {
+        draw(&lab.app, w, h);
+    }
+    // u puts the old values back.
+    lab.press(KeyCode::Char('u'));
+    let run = &lab.controller.lab().runs()[1];
+    assert_eq!((run.base_lr(), run.optimizer().get("momentum")), (2e-4, Some(Hyper::Float(0.9))));
+    assert_eq!(lab.app.tune_view().unwrap().state, super::tune::TuneState::Undone);
+    assert!(lab.app.notice().unwrap().text.starts_with("undone: Momentum back to lr = 2e-4"), "{:?}", lab.app.notice());
+    lab.press(KeyCode::Char('u'));
+    assert!(lab.app.notice().unwrap().error, "a second u has nothing to undo");
+    // t closes the pane; v too.
+    lab.press(KeyCode::Char('t'));
+    assert_eq!(lab.app.tune, None);
+}
+
+#[test]
+fn tune_pane() {
+    let mut lab = open(LAB, 20);
+    tune_selected(&mut lab);
+    insta::assert_snapshot!(pane(60, 18, |a, b| view::tune::render(&lab.app, a, b)));
 }

@@ -353,7 +353,7 @@ PLAN = {
     "add_10m": ["optlab 1t", "torch 2t eager", "jax 2t"],
     "mlp_64_64_10": ["optlab 1t", "jax 1t", "torch 1t", "sklearn 1t"],
     "mlp_64_64_64_10": ["optlab 1t", "jax 1t", "torch 1t", "sklearn 1t"],
-    "rosenbrock_adam_10k": ["optlab 1t", "jax 1t", "torch 1t"],
+    "rosenbrock_adam_10k": ["optlab 1t", "jax 1t"],
     "run_six": ["optlab run (command)"],
 }
 

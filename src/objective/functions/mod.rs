@@ -43,11 +43,15 @@ use std::fmt;
 /// given the dimension (checked against `nd` and `min_dim`) and the parameters.
 macro_rules! function_kinds {
     ( $( $variant:ident = $name:expr, nd: $nd:expr, min_dim: $min_dim:expr, coeffs: $coeffs:expr,
-         $summary:expr, $build:expr; )* ) => {
+         $summary:expr, $build:expr; )*
+      @typed $typed:ident = $typed_name:expr, $typed_summary:expr; ) => {
         /// The analytic objectives of the contract (section 2.2) and a few more.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum FunctionKind {
             $( $variant, )*
+            /// A typed objective (`kind = "expr"`): not in [`FunctionKind::ALL`], built
+            /// from its expression by [`crate::objective::expr::ExprFunction`].
+            $typed,
         }
 
         impl FunctionKind {
@@ -57,6 +61,7 @@ macro_rules! function_kinds {
             pub fn name(self) -> &'static str {
                 match self {
                     $( FunctionKind::$variant => $name, )*
+                    FunctionKind::$typed => $typed_name,
                 }
             }
 
@@ -64,12 +69,14 @@ macro_rules! function_kinds {
             pub fn summary(self) -> &'static str {
                 match self {
                     $( FunctionKind::$variant => $summary, )*
+                    FunctionKind::$typed => $typed_summary,
                 }
             }
 
             pub fn is_nd(self) -> bool {
                 match self {
                     $( FunctionKind::$variant => $nd, )*
+                    FunctionKind::$typed => false,
                 }
             }
 
@@ -77,6 +84,7 @@ macro_rules! function_kinds {
             pub fn takes_coeffs(self) -> bool {
                 match self {
                     $( FunctionKind::$variant => $coeffs, )*
+                    FunctionKind::$typed => false,
                 }
             }
 
@@ -84,12 +92,17 @@ macro_rules! function_kinds {
             fn min_dim(self) -> usize {
                 match self {
                     $( FunctionKind::$variant => $min_dim, )*
+                    FunctionKind::$typed => 1,
                 }
             }
 
             fn construct(self, dim: usize, params: &FunctionParams) -> Result<Box<dyn TestFunction>, FunctionError> {
                 match self {
                     $( FunctionKind::$variant => ($build)(dim, params), )*
+                    FunctionKind::$typed => Err(FunctionError {
+                        key: "f",
+                        message: "a typed objective is built from its `f`".into(),
+                    }),
                 }
             }
         }
@@ -146,6 +159,8 @@ function_kinds! {
     GoldsteinPrice = "goldstein_price", nd: false, min_dim: 2, coeffs: false,
         "values from 3 to 1e6: a lesson in scale, minimum 3 at (0, -1)",
         |_, _: &FunctionParams| -> Built { Ok(Box::new(GoldsteinPrice)) };
+    @typed Expr = "expr",
+        "your own function: f = \"(1 - x)^2 + 100*(y - x^2)^2\", vars = [\"x\", \"y\"]";
 }
 
 impl FunctionKind {
@@ -207,6 +222,11 @@ pub struct FunctionError {
 /// An analytic function of `dim` variables.
 pub trait TestFunction: Send + Sync {
     fn kind(&self) -> FunctionKind;
+    /// How charts and the lab title the landscape (the kind's name; a typed
+    /// objective shows its formula).
+    fn title(&self) -> String {
+        self.kind().name().to_string()
+    }
     fn dim(&self) -> usize;
     fn value(&self, x: ArrayView1<f64>) -> f64;
     /// The gradient at `x`, written into `grad`; returns the value.

@@ -48,7 +48,7 @@ impl TestFunction for Rastrigin {
         x.iter()
             .map(|&xi| {
                 let s = (PI * xi).sin();
-                xi * xi + 2.0 * A * s * s
+                xi * xi + 2.0 * A * (s * s)
             })
             .sum()
     }
@@ -57,8 +57,10 @@ impl TestFunction for Rastrigin {
         for (g, &xi) in grad.iter_mut().zip(x.iter()) {
             // sin(2πx) = 2 sin(πx) cos(πx): one sin_cos for value and slope.
             let (s, c) = (PI * xi).sin_cos();
-            f += xi * xi + 2.0 * A * s * s;
-            *g = 2.0 * xi + 4.0 * PI * A * s * c;
+            // Rounded in the chain rule's order (outer factor first), as reverse-mode
+            // differentiation of the same formula typed as an `expr` rounds it.
+            f += xi * xi + 2.0 * A * (s * s);
+            *g = 2.0 * xi + 2.0 * A * (2.0 * s) * c * PI;
         }
         f
     }

@@ -131,6 +131,12 @@ impl Dots {
         }
     }
 
+    /// Whether any dot of cell (col, row) is painted.
+    pub fn occupied(&self, col: u16, row: u16) -> bool {
+        let (col, row) = (usize::from(col), usize::from(row));
+        col < self.width && row < self.height && self.bits[row * self.width + col] != 0
+    }
+
     /// Write the painted cells into `area` (same size as the grid), keeping
     /// what is under the others.
     pub fn render(&self, area: Rect, buf: &mut Buffer) {

@@ -70,7 +70,7 @@ pub fn render(app: &App, histories: &[&History], area: Rect, buf: &mut Buffer) {
     // What does not fit goes, the key hints first: a title is never cut.
     let room = usize::from(area.width.saturating_sub(2));
     let mut title = vec![
-        Span::styled(format!(" {} ", f.kind().name()), theme::TITLE),
+        Span::styled(format!(" {} ", f.title()), theme::TITLE),
         Span::styled("○", theme::AXIS),
         Span::styled(" start ", theme::DIM),
         Span::styled("★", Style::new().fg(theme::MINIMUM)),

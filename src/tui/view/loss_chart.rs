@@ -1,8 +1,10 @@
-//! The loss of every run against steps (or epochs): one colour and one legend
-//! entry per label, validation loss dotted, TensorBoard smoothing over a dim
-//! raw line, log or linear scale.
+//! The loss of every run against steps, epochs, samples seen or seconds: one
+//! colour per label (a hue per optimizer entry, shaded by sweep value), the
+//! selected label on top and bold, hidden labels left out, the others dimmed
+//! in focus mode; the seeds of a label as their median and a band;
+//! validation loss dashed; TensorBoard smoothing over a dim raw line.
 
-use super::chart::{self, ChartSpec, Curve};
+use super::chart::{self, ChartSpec, Curve, Drawn, LegendEntry};
 use crate::engine::{History, Metric, Status};
 use crate::tui::app::App;
 use crate::tui::theme;
@@ -11,78 +13,140 @@ use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
-/// Runs in drawing order for the landscape: the selected label last, on top.
+/// Runs in drawing order (hidden labels left out): the selected label last, on top.
 pub fn drawing_order(app: &App) -> Vec<usize> {
     let s = app.snapshot();
     let (mut others, selected): (Vec<usize>, Vec<usize>) =
-        (0..s.runs.len()).partition(|&i| s.runs[i].group != app.selected);
+        (0..s.runs.len()).filter(|&i| app.shown(s.runs[i].group)).partition(|&i| s.runs[i].group != app.selected);
     others.extend(selected);
     others
 }
 
-/// x units per step for a run: epochs for models when asked, else steps.
-pub fn x_scale(app: &App, run: usize) -> f64 {
-    let s = app.snapshot();
-    match s.runs.get(run).and_then(|r| r.epochs_per_step) {
-        Some(e) if app.epochs && s.is_model && e > 0.0 => e,
-        _ => 1.0,
-    }
-}
-
-pub fn x_title(app: &App) -> &'static str {
-    if app.epochs && app.snapshot().is_model && app.snapshot().runs.iter().any(|r| r.epochs_per_step.is_some()) {
-        "epochs"
+/// The style of a label's lines: its colour; bold when selected; faint when
+/// another label has the focus.
+pub fn line_style(app: &App, group: usize) -> Style {
+    let color = app.color(group);
+    if group == app.selected {
+        Style::new().fg(theme::bright(color, app.depth)).add_modifier(Modifier::BOLD)
+    } else if app.focus {
+        Style::new().fg(theme::faint(color, 0.4, app.depth))
     } else {
-        "steps"
+        Style::new().fg(color)
     }
 }
 
-/// The curves of one metric for every run, raw (dim when smoothed) and smoothed.
+/// The curves of one metric for every shown run, in drawing order, raw (dim
+/// when smoothed) and smoothed; seeds as bands unless every seed is asked for.
 pub fn curves<'a>(app: &App, histories: &[&'a History], metric: Metric) -> Vec<Curve<'a>> {
     let s = app.snapshot();
     let smoothing = s.smoothing > 0.0;
-    let mut named = vec![false; s.groups.len()];
     let mut out = Vec::new();
-    for i in 0..s.runs.len() {
+    for i in drawing_order(app) {
         let (Some(run), Some(h)) = (s.runs.get(i), histories.get(i)) else { continue };
         if !h.has(metric) {
             continue;
         }
-        let color = theme::run_color(run.group);
-        let name = (!std::mem::replace(&mut named[run.group], true)).then(|| s.groups[run.group].label.clone());
+        let style = line_style(app, run.group);
+        let banded = app.banded(run.group);
+        let band = banded.then(|| (run.group, theme::faint(app.color(run.group), 0.3, app.depth)));
         let base = Curve {
             history: h,
             metric,
             smoothed: false,
-            x_scale: x_scale(app, i),
-            style: Style::new().fg(color),
+            style,
             dashed: false,
-            name: None,
             outlier: matches!(run.status, Status::Diverged { .. }),
+            band,
         };
         if smoothing {
-            out.push(Curve { style: Style::new().fg(color).add_modifier(Modifier::DIM), ..base.clone() });
-            out.push(Curve { smoothed: true, name, ..base });
+            if !banded {
+                let dim = Style::new().fg(theme::faint(app.color(run.group), 0.45, app.depth));
+                out.push(Curve { style: dim, ..base.clone() });
+            }
+            out.push(Curve { smoothed: true, ..base });
         } else {
-            out.push(Curve { name, ..base });
+            out.push(base);
         }
     }
     out
 }
 
-pub fn render(app: &App, histories: &[&History], area: Rect, buf: &mut Buffer) {
+/// One legend entry per label, hidden ones included (dim).
+pub fn legend(app: &App) -> Vec<LegendEntry> {
+    let s = app.snapshot();
+    s.groups
+        .iter()
+        .enumerate()
+        .map(|(g, group)| LegendEntry {
+            name: if group.runs.len() > 1 && app.banded(g) {
+                format!("{} ({} seeds)", group.label, group.runs.len())
+            } else {
+                group.label.clone()
+            },
+            style: Style::new().fg(app.color(g)),
+            hidden: !app.shown(g),
+            selected: g == app.selected,
+            group: g,
+        })
+        .collect()
+}
+
+/// Where settings changed, per shown label, in its colour.
+pub fn markers(app: &App) -> Vec<(u64, Style)> {
+    let s = app.snapshot();
+    s.groups
+        .iter()
+        .enumerate()
+        .filter(|(g, _)| app.shown(*g))
+        .flat_map(|(g, group)| group.changes.iter().map(move |&step| (step, Style::new().fg(app.color(g)))))
+        .collect()
+}
+
+/// The title's notes on how the chart is drawn (zoom, robust range, focus, seeds).
+pub fn view_notes(app: &App) -> Vec<Span<'static>> {
+    let mut notes = Vec::new();
+    let zoom = app.zoom_fraction();
+    if zoom < 1.0 {
+        notes.push(Span::styled(if zoom >= 0.5 { "· last half " } else { "· last tenth " }, theme::DIM));
+    }
+    if app.robust {
+        notes.push(Span::styled("· robust y ", theme::DIM));
+    }
+    if app.focus {
+        notes.push(Span::styled("· focus ", theme::DIM));
+    }
+    let hidden = app.hidden.len();
+    if hidden > 0 {
+        notes.push(Span::styled(format!("· {hidden} hidden "), theme::DIM));
+    }
+    if app.snapshot().groups.iter().any(|g| g.runs.len() > 1) {
+        let seeds = app.snapshot().groups.iter().map(|g| g.runs.len()).max().unwrap_or(1);
+        notes.push(Span::styled(
+            if app.seed_lines {
+                "· every seed ".to_string()
+            } else if seeds >= 5 {
+                "· median, IQR band ".to_string()
+            } else {
+                "· median, min–max band ".to_string()
+            },
+            theme::DIM,
+        ));
+    }
+    notes
+}
+
+pub fn spec<'a>(app: &App, histories: &[&'a History]) -> ChartSpec<'a> {
     let s = app.snapshot();
     let mut curves = Vec::new();
     let has_val = histories.iter().any(|h| h.has(Metric::ValLoss));
     if has_val {
-        for mut c in super::loss_chart::curves(app, histories, Metric::ValLoss) {
+        for mut c in self::curves(app, histories, Metric::ValLoss) {
             c.dashed = true;
-            c.name = None;
             curves.push(c);
         }
     }
     curves.extend(self::curves(app, histories, Metric::Loss));
-    let floor = histories.first().and_then(|h| h.series(Metric::Loss, false)).map_or(0.0, |s| s.floor());
+    let floor = histories.first().map_or(0.0, |h| h.floor(Metric::Loss));
     let mut title = vec![Span::styled(if floor < 0.0 { " loss − f* " } else { " loss " }, theme::TITLE)];
     title.push(Span::styled(if app.log_scale { "· log " } else { "· linear " }, theme::DIM));
     if s.smoothing > 0.0 {
@@ -91,5 +155,21 @@ pub fn render(app: &App, histories: &[&History], area: Rect, buf: &mut Buffer) {
     if has_val {
         title.push(Span::styled("· ┄ validation ", theme::DIM));
     }
-    chart::render(ChartSpec { title: Line::from(title), x_title: x_title(app), curves, log: app.log_scale }, area, buf);
+    title.extend(view_notes(app));
+    ChartSpec {
+        title: Line::from(title),
+        unit: app.x_unit,
+        train_size: s.train_size.unwrap_or(0) as f64,
+        curves,
+        log: app.log_scale,
+        domain: None,
+        robust: app.robust,
+        zoom: app.zoom_fraction(),
+        legend: legend(app),
+        markers: markers(app),
+    }
+}
+
+pub fn render(app: &App, histories: &[&History], area: Rect, buf: &mut Buffer) -> Drawn {
+    chart::render(spec(app, histories), area, buf)
 }

@@ -14,6 +14,8 @@ pub mod lr_find;
 pub mod second_chart;
 pub mod sliders;
 pub mod table;
+pub mod ticks;
+pub mod tune;
 
 use super::app::{App, SecondChart};
 use super::theme;
@@ -73,6 +75,24 @@ pub fn slider_tracks(app: &App, size: Rect) -> Vec<(usize, Rect)> {
     if a.too_small { Vec::new() } else { sliders::tracks(app, a.sliders) }
 }
 
+/// The legend rows of the loss chart on screen, per label (for the mouse).
+pub fn legend_rows(app: &App, size: Rect) -> Vec<(Rect, usize)> {
+    let a = areas(app, size);
+    if a.too_small {
+        return Vec::new();
+    }
+    let guards = app.histories();
+    let histories: Vec<&History> = guards.iter().map(|g| &**g).collect();
+    let mut scratch = Buffer::empty(size);
+    loss_chart::render(app, &histories, a.loss, &mut scratch).legend
+}
+
+/// The table's rows on screen, per label (for the mouse).
+pub fn table_rows(app: &App, size: Rect) -> Vec<(Rect, usize)> {
+    let a = areas(app, size);
+    if a.too_small { Vec::new() } else { table::rows(app, a.table) }
+}
+
 impl Widget for &App {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let a = areas(self, area);
@@ -92,18 +112,21 @@ impl Widget for &App {
             let histories: Vec<&History> = guards.iter().map(|g| &**g).collect();
             loss_chart::render(self, &histories, a.loss, buf);
             match self.second {
+                _ if self.tune.is_some() => tune::render(self, a.second, buf),
                 _ if self.lr_find.is_some() => lr_find::render(self, a.second, buf),
                 SecondChart::Landscape if self.snapshot().landscape => {
                     landscape::render(self, &histories, a.second, buf)
                 }
                 SecondChart::Boundary if self.snapshot().boundary => boundary::render(self, a.second, buf),
-                other => second_chart::render(self, &histories, other, a.second, buf),
+                other => {
+                    second_chart::render(self, &histories, other, a.second, buf);
+                }
             }
             sliders::render(self, a.sliders, buf);
             table::render(self, a.table, buf);
         }
         if self.help {
-            help::render(area, buf);
+            help::render(self, area, buf);
         }
     }
 }

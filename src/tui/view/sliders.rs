@@ -15,11 +15,12 @@ use ratatui::widgets::{Block, Paragraph, Widget};
 const VALUE_W: u16 = 8;
 const MARK_W: u16 = 2;
 
-fn block() -> Block<'static> {
-    Block::bordered().border_style(theme::BORDER).title(Line::from(vec![
-        Span::styled(" learning rate ", theme::TITLE),
-        Span::styled("· log · ←→ or drag ", theme::DIM),
-    ]))
+/// The pane's frame; its title shortened to fit narrow panes.
+fn block(width: u16) -> Block<'static> {
+    let hint = if width >= 38 { "· log · ←→ or drag " } else { "· ←→ " };
+    Block::bordered()
+        .border_style(theme::BORDER)
+        .title(Line::from(vec![Span::styled(" learning rate ", theme::TITLE), Span::styled(hint, theme::DIM)]))
 }
 
 /// The lines below the sliders: the selected label's other hyperparameters, wrapped.
@@ -29,7 +30,7 @@ fn field_lines(app: &App, width: u16) -> Vec<Line<'static>> {
     let width = usize::from(width);
     let mut head = vec![Span::styled(
         format!("{} ({})", g.label, g.kind.name()),
-        Style::new().fg(theme::run_color(app.selected)).add_modifier(Modifier::BOLD),
+        Style::new().fg(app.color(app.selected)).add_modifier(Modifier::BOLD),
     )];
     if g.scheduled {
         head.push(Span::styled(format!(" · lr now {}", format::num(g.next_lr)), theme::DIM));
@@ -83,14 +84,15 @@ struct RowLayout {
 
 fn row_layout(app: &App, inner: Rect) -> RowLayout {
     let longest = app.snapshot().groups.iter().map(|g| g.label.chars().count()).max().unwrap_or(0) as u16;
-    let label_w = longest.min(inner.width / 3).max(1);
+    // Whole labels, as long as the track keeps 5 columns; then cut in the middle.
+    let label_w = longest.min(inner.width.saturating_sub(MARK_W + 2 + VALUE_W + 5)).max(6.min(longest)).max(1);
     let track = inner.width.saturating_sub(MARK_W + label_w + 1 + 1 + VALUE_W);
     RowLayout { label_w, track }
 }
 
 /// The slider tracks on screen, per label.
 pub fn tracks(app: &App, area: Rect) -> Vec<(usize, Rect)> {
-    let inner = block().inner(area);
+    let inner = block(area.width).inner(area);
     let l = row_layout(app, inner);
     if l.track < 3 {
         return Vec::new();
@@ -103,7 +105,7 @@ pub fn tracks(app: &App, area: Rect) -> Vec<(usize, Rect)> {
 }
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let b = block();
+    let b = block(area.width);
     let inner = b.inner(area);
     b.render(area, buf);
     if inner.width < 8 || inner.height == 0 {
@@ -115,13 +117,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let mut lines = Vec::new();
     for g in first..first + rows {
         let group = &s.groups[g];
-        let color = theme::run_color(g);
+        let color = app.color(g);
         let selected = g == app.selected;
         let lr = app.lr(g);
         let mut spans = vec![
             Span::styled(if selected { "▸ " } else { "  " }, Style::new().fg(color)),
             Span::styled(
-                format!("{:<w$} ", format::fit(&group.label, usize::from(l.label_w)), w = usize::from(l.label_w)),
+                format!("{:<w$} ", format::elide(&group.label, usize::from(l.label_w)), w = usize::from(l.label_w)),
                 if selected { Style::new().fg(color).add_modifier(Modifier::BOLD) } else { Style::new().fg(color) },
             ),
         ];
