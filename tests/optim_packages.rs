@@ -6,10 +6,10 @@
 //! after each of the first 100 updates as schedulefree, prodigyopt and
 //! pytorch-optimizer compute them. Each case is replayed through the public
 //! `Optimizer` interface with the problem's parameter layout; every parameter
-//! must match to a relative 1e-9 (or 1e-14 times the case's measured
-//! amplification of rounding differences, when that is larger: SOAP's first
-//! rotation makes the projected gradient diagonal up to rounding, and its
-//! off-diagonal rounding noise, divided by √V + ε, is part of the first step).
+//! must match to a relative 1e-9. SOAP's matrix cases use eps = 1e-3 (see
+//! tools/gen_package_refs.py): with the default 1e-8, its first rotation
+//! leaves rounding noise in the projected gradient that eps does not damp,
+//! and the path depends on the last bits of the eigendecomposition.
 //! For the schedule-free kinds the reported point x is checked as well as y.
 
 use ndarray::{Array1, Array2, ArrayView1, s};
@@ -93,8 +93,8 @@ impl Problem {
                 let at = h * d + h;
                 let w2 = p.slice(s![at..at + o * h]).to_owned().into_shape_with_order((o, h)).expect("W2");
                 let b2 = p.slice(s![at + o * h..]);
-                let hidden = (x.dot(&w1.t()) + &b1).mapv(f64::tanh);
-                let out = hidden.dot(&w2.t()) + &b2;
+                let hidden = (x.dot(&w1.t()) + b1).mapv(f64::tanh);
+                let out = hidden.dot(&w2.t()) + b2;
                 let r = out - y;
                 let scale = (x.nrows() * o) as f64;
                 let f = r.iter().map(|v| v * v).sum::<f64>() / scale;
@@ -178,7 +178,9 @@ fn replay(file: &str, case: &Value) -> Result<f64, String> {
         }
     }
     for s in opt.specs() {
-        if !defaults.contains_key(s.name) && !(kind == OptimizerKind::ScheduleFreeSgd && s.name == "averaging") {
+        // `averaging` is optlab's addition to Schedule-Free SGD (see schedule_free_sgd.rs).
+        let ours_only = kind == OptimizerKind::ScheduleFreeSgd && s.name == "averaging";
+        if !defaults.contains_key(s.name) && !ours_only {
             return Err(format!("{id}: {} is not one of the package's", s.name));
         }
     }
@@ -193,7 +195,7 @@ fn replay(file: &str, case: &Value) -> Result<f64, String> {
     let params = case["params"].as_array().ok_or(format!("{id}: params"))?;
     let losses = f64s(&case["loss"]);
     let xs = case.get("x").and_then(Value::as_array);
-    let tol = REL_TOL.max(1e-14 * case["amplification"].as_f64().unwrap_or(0.0));
+    let tol = REL_TOL;
     let mut p = Array1::from(f64s(&case["start"]));
     let mut x = Array1::zeros(p.len());
     let mut worst: f64 = 0.0;

@@ -121,6 +121,11 @@ impl Prodigy {
         if state.exp_avg_sq.len() != params.len() {
             *state = ProdigyState::new(self, params.len());
         }
+        if !state.started {
+            // d₀ is read when the first update starts (the package's constructor argument).
+            state.d = self.d0;
+            state.d_max = self.d0;
+        }
         if !state.started || state.slice_p != self.slice_p {
             // A new slice_p mid-run restarts the estimate's sums from here.
             state.start(params.view(), tensors, self.slice_p);

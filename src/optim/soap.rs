@@ -383,7 +383,7 @@ impl Soap {
         }
         let lerp1 = Lerp::new(1.0 - self.beta1);
         let lerp2 = Lerp::new(1.0 - self.beta2);
-        let refresh = step % self.precondition_frequency as u64 == 0;
+        let refresh = step.is_multiple_of(self.precondition_frequency as u64);
         let decay = 1.0 - self.weight_decay * lr;
         let mut at = 0;
         for t in &mut state.tensors {
