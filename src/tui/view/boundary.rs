@@ -79,9 +79,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let group = s.groups.get(app.selected);
     let run = group.and_then(|g| g.runs.first()).and_then(|id| s.runs.iter().find(|r| r.id == *id));
     let color = Style::new().fg(theme::run_color(app.selected));
-    // Parts that do not fit are left out, least needed first: a title is never cut.
-    let room = usize::from(area.width.saturating_sub(2));
-    let mut title = vec![Span::styled(" decision boundary ", theme::TITLE)];
+    let title = vec![Span::styled(" decision boundary ", theme::TITLE)];
     let mut optional = vec![Span::styled(format!("· {} ", group.map_or("", |g| g.label.as_str())), color)];
     if let Some(r) = run {
         optional.push(Span::styled(format!("· step {} ", r.t), theme::DIM));
@@ -90,11 +88,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         }
     }
     optional.push(Span::styled("· v switches ", theme::DIM));
-    for span in optional {
-        if title.iter().map(Span::width).sum::<usize>() + span.width() <= room {
-            title.push(span);
-        }
-    }
+    let title = super::fitted_title(title, optional, area.width);
     let depth = ColorDepth::detect();
     let names = model.class_names().unwrap_or(&[]);
     let mut legend = vec![Span::raw(" ")];
@@ -102,7 +96,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         legend.push(Span::styled("● ", Style::new().fg(class_color(k, depth))));
         legend.push(Span::styled(format!("{} ", format::fit(name, 12)), theme::DIM));
     }
-    let block = Block::bordered().border_style(theme::BORDER).title(Line::from(title)).title_bottom(Line::from(legend));
+    let block = Block::bordered().border_style(theme::BORDER).title(title).title_bottom(Line::from(legend));
     let inner = block.inner(area);
     block.render(area, buf);
     if inner.width < 4 || inner.height < 2 {

@@ -22,7 +22,7 @@ use super::theme;
 use crate::engine::History;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 /// Below this, the lab asks for a larger terminal instead of drawing panes.
@@ -43,6 +43,18 @@ pub struct Areas {
 
 /// The layout for a terminal of this size: header, two charts side by side,
 /// sliders beside the table (under each other when narrow), footer.
+/// A pane title for a box `width` columns wide: `title`, then each of
+/// `optional` that still fits, least needed last, so that a title is never cut.
+pub fn fitted_title<'a>(mut title: Vec<Span<'a>>, optional: Vec<Span<'a>>, width: u16) -> Line<'a> {
+    let room = usize::from(width.saturating_sub(2));
+    for span in optional {
+        if title.iter().map(Span::width).sum::<usize>() + span.width() <= room {
+            title.push(span);
+        }
+    }
+    Line::from(title)
+}
+
 pub fn areas(app: &App, area: Rect) -> Areas {
     let [header, body, footer] =
         Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1)]).areas(area);

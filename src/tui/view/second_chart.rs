@@ -9,7 +9,7 @@ use crate::tui::app::{App, SecondChart};
 use crate::tui::theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
+use ratatui::text::Span;
 
 pub fn render(app: &App, histories: &[&History], which: SecondChart, area: Rect, buf: &mut Buffer) -> Drawn {
     let (metric, log) = match which {
@@ -18,7 +18,7 @@ pub fn render(app: &App, histories: &[&History], which: SecondChart, area: Rect,
         SecondChart::GradNorm | SecondChart::Landscape | SecondChart::Boundary => (Metric::GradNorm, app.log_scale),
     };
     let curves = loss_chart::curves(app, histories, metric);
-    let mut title = vec![
+    let title = vec![
         Span::styled(format!(" {} ", metric.name()), theme::TITLE),
         Span::styled(
             match (log, metric) {
@@ -28,15 +28,17 @@ pub fn render(app: &App, histories: &[&History], which: SecondChart, area: Rect,
             },
             theme::DIM,
         ),
-        Span::styled("· v switches ", theme::DIM),
     ];
+    // What does not fit is left out, the key hint first: a title is never cut.
+    let mut optional = Vec::new();
     if app.zoom_fraction() < 1.0 {
-        title.push(Span::styled("· zoomed ", theme::DIM));
+        optional.push(Span::styled("· zoomed ", theme::DIM));
     }
+    optional.push(Span::styled("· v switches ", theme::DIM));
     let s = app.snapshot();
     chart::render(
         ChartSpec {
-            title: Line::from(title),
+            title: super::fitted_title(title, optional, area.width),
             unit: app.x_unit,
             train_size: s.train_size.unwrap_or(0) as f64,
             curves,
