@@ -171,5 +171,10 @@ pub fn spec<'a>(app: &App, histories: &[&'a History]) -> ChartSpec<'a> {
 }
 
 pub fn render(app: &App, histories: &[&History], area: Rect, buf: &mut Buffer) -> Drawn {
-    chart::render(spec(app, histories), area, buf)
+    let mut spec = spec(app, histories);
+    // The name and the scale always; the notes after them as far as they fit.
+    let mut spans = std::mem::take(&mut spec.title.spans);
+    let notes = spans.split_off(spans.len().min(2));
+    spec.title = super::fitted_title(spans, notes, area.width);
+    chart::render(spec, area, buf)
 }
